@@ -5,7 +5,8 @@
 #
 #   make / make build   Release build in build/ (binaries in build/)
 #   make deps           install missing Debian packages (scripts/deps.txt)
-#   make run            deps + build, then ./build/basketd --sample $(RUN_ARGS)
+#   make run            build deps + build, then ./build/basketd --sample $(RUN_ARGS)
+#                       (only the build group of scripts/deps.txt: a first run stays quick)
 #   make test           deps + ASan/UBSan Debug build in build-test/ + ctest
 #   make fuzz           clang + libFuzzer targets in build-fuzz/
 #   make format         clang-format -i over tracked *.c / *.h
@@ -39,7 +40,7 @@ deps:
 
 # Steps run in sequence inside one recipe so that `make -j run` cannot build before deps.
 run:
-	@scripts/deps.sh
+	@scripts/deps.sh build
 	$(CMAKE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
 	$(CMAKE) --build $(BUILD_DIR) -j$(JOBS)
 	exec ./$(BUILD_DIR)/basketd --sample $(RUN_ARGS)
