@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Table scans: batches of up to BK_BATCH_ROWS rows of the requested columns, cut at segment
- * boundaries. Fixed-width columns whose storage and vector representations agree are handed
- * out zero-copy (pointers into the segment); text codes are decoded through the dictionary
- * and numeric values widened into scan-owned buffers.
+ * Table scans over one table version: batches of up to BK_BATCH_ROWS rows of the requested
+ * columns, cut at segment boundaries. Plain columns are handed out zero-copy (pointers into
+ * the segment); dictionary codes are decoded to strings and numerics widened into
+ * scan-owned buffers.
+ *
+ * The last segment may be open: its rows beyond the version's count are being written, so
+ * the scan stops at the count, and validity words it shares with the writer are read
+ * atomically.
  */
 #include <string.h>
 
@@ -12,16 +16,19 @@
 typedef struct scan_col {
     uint32_t table_col;
     bk_type type;
-    void *buf;          /* converted values, when the representation differs */
-    uint64_t *validity; /* shifted validity, when the batch is not word-aligned */
-    uint8_t *scale;
+    void *buf;          /* decoded values, when the representation differs */
+    uint64_t *validity; /* copied validity, when it cannot be shared */
+    uint8_t *scale;     /* numeric display scales */
 } scan_col;
 
 struct bk_scan {
     const bk_snap *snap;
     bk_table *t;
-    uint64_t pos;
+    const bk_tabver *ver;
+    uint64_t pos; /* next row (table row number) */
     uint64_t end;
+    uint32_t seg;      /* segment holding pos */
+    uint64_t seg_base; /* row number of that segment's first row */
     uint32_t n_cols;
     scan_col *cols;
     bk_batch batch;
@@ -32,7 +39,6 @@ void bk_scan_close(bk_scan *sc)
     if (sc == NULL) {
         return;
     }
-    /* cols is NULL when bk_scan_open ran out of memory before allocating it. */
     for (uint32_t i = 0; sc->cols != NULL && i < sc->n_cols; i++) {
         bk_mem_free(sc->cols[i].buf);
         bk_mem_free(sc->cols[i].validity);
@@ -41,6 +47,12 @@ void bk_scan_close(bk_scan *sc)
     bk_mem_free(sc->cols);
     bk_mem_free(sc->batch.cols);
     bk_mem_free(sc);
+}
+
+static uint32_t seg_rows(const bk_tabver *v, uint32_t i, uint64_t base)
+{
+    const bk_seg *s = v->segs[i];
+    return s->sealed ? s->n_rows : (uint32_t)(v->rows - base);
 }
 
 bk_scan *bk_scan_open(const bk_snap *s,
@@ -57,9 +69,19 @@ bk_scan *bk_scan_open(const bk_snap *s,
     }
     sc->snap = s;
     sc->t = t;
-    uint64_t rows = bk_snap_rows(s, t);
+    sc->ver = bk_snap_tabver(s, t);
+    uint64_t rows = sc->ver != NULL ? sc->ver->rows : 0;
     sc->pos = BK_MIN(row_begin, rows);
     sc->end = BK_MIN(row_end, rows);
+    /* Find the segment holding the first row. */
+    while (sc->ver != NULL && sc->seg < sc->ver->n_segs) {
+        uint32_t n = seg_rows(sc->ver, sc->seg, sc->seg_base);
+        if (sc->pos < sc->seg_base + n) {
+            break;
+        }
+        sc->seg_base += n;
+        sc->seg++;
+    }
     sc->n_cols = n_cols;
     sc->cols = bk_mem_calloc(n_cols == 0 ? 1 : n_cols, sizeof(scan_col));
     sc->batch.cols = bk_mem_calloc(n_cols == 0 ? 1 : n_cols, sizeof(bk_vec));
@@ -78,6 +100,12 @@ bk_scan *bk_scan_open(const bk_snap *s,
                 goto oom;
             }
         }
+        if (c->type.id == BK_TYPE_NUMERIC) {
+            c->scale = bk_mem_alloc(BK_BATCH_ROWS);
+            if (c->scale == NULL) {
+                goto oom;
+            }
+        }
         if (!t->cols[cols[i]].not_null) {
             c->validity = bk_mem_alloc(bk_validity_words(BK_BATCH_ROWS) * 8);
             if (c->validity == NULL) {
@@ -93,92 +121,133 @@ oom:
 }
 
 /*
- * Copies n validity bits starting at bit `off` of `src` into `dst` starting at bit 0. The
- * words are loaded atomically: the last one may also hold bits of rows the writer is
- * appending right now (table.c sets those bits with atomic read-modify-writes).
+ * Copies n validity bits starting at bit `off` of `src` into `dst` from bit 0. Words are
+ * loaded atomically: in an open segment the writer may be setting bits of the same word
+ * for rows this scan does not look at.
  */
 static void copy_bits(uint64_t *dst, const uint64_t *src, uint32_t off, uint32_t n)
 {
     uint32_t shift = off & 63;
     const uint64_t *s = src + (off >> 6);
     size_t words = bk_validity_words(n);
+    size_t src_words = bk_validity_words(shift + n);
     for (size_t w = 0; w < words; w++) {
-        uint64_t lo = __atomic_load_n(&s[w], __ATOMIC_RELAXED) >> shift;
+        uint64_t lo =
+            atomic_load_explicit((_Atomic uint64_t *)&s[w], memory_order_relaxed) >> shift;
         uint64_t hi = 0;
-        if (shift != 0 && (size_t)w * 64 + (64 - shift) < n) {
-            hi = __atomic_load_n(&s[w + 1], __ATOMIC_RELAXED) << (64 - shift);
+        if (shift != 0 && w + 1 < src_words) {
+            hi = atomic_load_explicit((_Atomic uint64_t *)&s[w + 1], memory_order_relaxed)
+                 << (64 - shift);
         }
         dst[w] = lo | hi;
     }
 }
 
+static uint32_t code_at(const bk_chunk *ch, uint32_t i)
+{
+    switch (ch->code_width) {
+    case 1:
+        return ((const uint8_t *)ch->data)[i];
+    case 2:
+        return ((const uint16_t *)ch->data)[i];
+    default:
+        return ((const uint32_t *)ch->data)[i];
+    }
+}
+
+static void decode_text(const bk_dict *d,
+                        const bk_chunk *ch,
+                        const bk_vec *v,
+                        uint32_t off,
+                        uint32_t n,
+                        bk_str *dst)
+{
+    for (uint32_t r = 0; r < n; r++) {
+        if (bk_vec_is_null(v, r)) {
+            dst[r] = (bk_str){"", 0};
+        } else {
+            dst[r] = bk_dict_get(d, code_at(ch, off + r));
+        }
+    }
+}
+
+static void
+decode_numeric(const bk_chunk *ch, uint32_t off, uint32_t n, bk_i128 *dst, uint8_t *scale)
+{
+    const int64_t *src = (const int64_t *)ch->data + off;
+    if (ch->enc == ENC_NUM_SCALED && ch->dscale == NULL) {
+        for (uint32_t r = 0; r < n; r++) {
+            dst[r] = src[r];
+        }
+        memset(scale, ch->scale, n);
+        return;
+    }
+    if (ch->enc == ENC_NUM_SCALED) {
+        /* Values are at the chunk scale; vectors want each at its display scale (exact). */
+        for (uint32_t r = 0; r < n; r++) {
+            uint8_t d = ch->dscale[off + r];
+            dst[r] = (bk_i128)src[r] / bk_pow10_i128(ch->scale - d);
+            scale[r] = d;
+        }
+        return;
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        dst[r] = src[r];
+    }
+    memcpy(scale, ch->dscale + off, n);
+}
+
 bk_rc bk_scan_next(bk_scan *sc, bk_batch **out, bk_error *err)
 {
     (void)err;
-    if (sc->pos >= sc->end) {
+    if (sc->pos >= sc->end || sc->ver == NULL || sc->seg >= sc->ver->n_segs) {
         *out = NULL;
         return BK_OK;
     }
-    bk_table *t = sc->t;
-    uint64_t si = sc->pos >> BK_SEG_ROWS_SHIFT;
-    uint32_t off = (uint32_t)(sc->pos & (BK_SEG_ROWS - 1));
-    uint64_t seg_end = (si + 1) << BK_SEG_ROWS_SHIFT;
+    const bk_seg *s = sc->ver->segs[sc->seg];
+    uint32_t in_seg = seg_rows(sc->ver, sc->seg, sc->seg_base);
+    uint32_t off = (uint32_t)(sc->pos - sc->seg_base);
+    uint64_t seg_end = sc->seg_base + in_seg;
     uint32_t n =
         (uint32_t)BK_MIN(BK_MIN((uint64_t)BK_BATCH_ROWS, sc->end - sc->pos), seg_end - sc->pos);
-    seg *s = table_seg(t, si);
+    bk_table *t = sc->t;
     for (uint32_t i = 0; i < sc->n_cols; i++) {
         scan_col *c = &sc->cols[i];
-        seg_col *col = &s->cols[c->table_col];
+        const bk_chunk *ch = &s->cols[c->table_col];
         bk_vec *v = &sc->batch.cols[i];
         v->type = c->type;
         v->scale = NULL;
-        /*
-         * Validity first. Zero-copy only when the batch covers whole words: every bit of
-         * such words belongs to committed rows, which no writer touches again. A word that
-         * is only partly ours may be shared with rows being appended, so it is copied.
-         */
-        const uint64_t *validity = atomic_load_explicit(&col->validity, memory_order_acquire);
-        if (validity == NULL) {
+        if (ch->validity == NULL) {
             v->validity = NULL;
-        } else if ((off & 63) == 0 && (n & 63) == 0) {
-            v->validity = (uint64_t *)validity + (off >> 6);
+        } else if ((off & 63) == 0 && (s->sealed || (n & 63) == 0)) {
+            /* Whole words of a sealed chunk (or of finished open rows) are shared as is. */
+            v->validity = ch->validity + (off >> 6);
         } else {
-            copy_bits(c->validity, validity, off, n);
+            copy_bits(c->validity, ch->validity, off, n);
             v->validity = c->validity;
         }
-        const char *data = atomic_load_explicit(&col->data, memory_order_acquire);
-        switch (c->type.id) {
-        case BK_TYPE_TEXT: {
-            const uint32_t *codes = (const uint32_t *)data + off;
-            bk_str *dst = c->buf;
-            const bk_dict *d = t->dicts[c->table_col];
-            for (uint32_t r = 0; r < n; r++) {
-                if (bk_vec_is_null(v, r)) {
-                    dst[r] = (bk_str){"", 0};
-                } else {
-                    dst[r] = bk_dict_get(d, codes[r]);
-                }
-            }
-            v->data = dst;
+        switch (ch->enc) {
+        case ENC_CODES:
+            decode_text(t->dicts[c->table_col], ch, v, off, n, c->buf);
+            v->data = c->buf;
             break;
-        }
-        case BK_TYPE_NUMERIC: {
-            const int64_t *src = (const int64_t *)data + off;
-            bk_i128 *dst = c->buf;
-            for (uint32_t r = 0; r < n; r++) {
-                dst[r] = src[r];
-            }
-            v->data = dst;
-            v->scale = atomic_load_explicit(&col->scale, memory_order_acquire) + off;
+        case ENC_NUM_ROWSCALE:
+        case ENC_NUM_SCALED:
+            decode_numeric(ch, off, n, c->buf, c->scale);
+            v->data = c->buf;
+            v->scale = c->scale;
             break;
-        }
-        default:
-            v->data = (void *)(data + (size_t)off * bk_storage_width(c->type.id));
+        case ENC_PLAIN:
+            v->data = (char *)ch->data + (size_t)off * ch->width;
             break;
         }
     }
     sc->batch.n_rows = n;
     sc->pos += n;
+    if (sc->pos >= seg_end) {
+        sc->seg_base = seg_end;
+        sc->seg++;
+    }
     *out = &sc->batch;
     return BK_OK;
 }

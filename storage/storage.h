@@ -327,7 +327,11 @@ BK_NODISCARD bk_appender *bk_appender_begin(bk_table *t, bk_error *err);
  * values at any scale; text as bk_str). BK_ERR: 23502 for NULL in a NOT NULL column, 53200.
  */
 BK_NODISCARD bk_rc bk_appender_append(bk_appender *ap, const bk_batch *batch, bk_error *err);
-/* Publishes the appended rows. The appender is freed. */
+/*
+ * Publishes the appended rows, atomically, in a new database version. BK_ERR with 53200 when
+ * that version cannot be allocated: then nothing of this appender is visible. The appender
+ * is freed either way.
+ */
 BK_NODISCARD bk_rc bk_appender_commit(bk_appender *ap, bk_error *err);
 /* Discards the appended rows. The appender is freed. */
 void bk_appender_abort(bk_appender *ap);

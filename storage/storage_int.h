@@ -1,6 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * storage internals shared by its files and its unit tests; never included from outside.
+ *
+ * The data model, from the top:
+ *
+ *   bk_db ──cur──> bk_dbver (immutable, refcounted): one bk_tabver per table slot
+ *                  bk_tabver (immutable, refcounted): visible row count + segment list
+ *                  bk_seg (refcounted): BK_SEG_ROWS rows, one bk_chunk per column
+ *
+ * A snapshot is a reference to one bk_dbver, so a reader sees every table as of one
+ * instant: a commit that touches several tables publishes them in one new dbver, and nobody
+ * can see half of it. Readers never lock anything but the brief version-swap mutex, and
+ * nothing they can reach is freed while they hold the version (refcounts).
+ *
+ * Segments are sealed (immutable, encoded, with zone maps) or open (the last segment of a
+ * table, plain arrays the single writer appends to). A version may reference the open
+ * segment; its readers only look at rows below the version's count, which the writer never
+ * touches again. When the open segment must grow, the writer copies it into a larger one:
+ * versions already published keep the old object alive until they are released.
  */
 #ifndef BK_STORAGE_STORAGE_INT_H
 #define BK_STORAGE_STORAGE_INT_H
@@ -39,66 +56,131 @@ static inline void *bk_sarray_at(const bk_sarray *a, uint64_t i)
     return chunk + off * a->elem_size;
 }
 
-/* ---- tables and segments ------------------------------------------------------------------ */
+/* ---- segments ------------------------------------------------------------------------------ */
 
 #define BK_SEG_ROWS_SHIFT 16
 #define BK_SEG_ROWS       (1u << BK_SEG_ROWS_SHIFT) /* rows per segment (row group) */
-#define BK_SEG_FIRST_CAP  1024u                     /* the first segment starts small */
+#define BK_SEG_FIRST_CAP  1024u                     /* an open segment starts this small */
 
-/* Bytes per row of a column's storage representation. */
+/* Bytes per row of a column's plain (open-segment) representation. */
 size_t bk_storage_width(bk_type_id id);
 
+typedef enum chunk_enc {
+    ENC_PLAIN,        /* the type's vector representation (ints, floats, dates, bool, ...) */
+    ENC_CODES,        /* text: dictionary codes of code_width bytes (1, 2 or 4) */
+    ENC_NUM_ROWSCALE, /* numeric: int64 at each row's own display scale */
+    ENC_NUM_SCALED,   /* numeric: int64 at the chunk's scale; dscale[] only if rows differ */
+} chunk_enc;
+
 /*
- * One column of one segment. Storage representations differ from vectors for two types:
- * text holds uint32 dictionary codes, numeric holds int64 at the row's own display scale.
+ * Zone map of a sealed chunk: what every non-NULL value lies within, so a scan can skip the
+ * chunk. min/max use the chunk's stored representation (ints as int64, numerics at the
+ * chunk scale, text as the dictionary strings, floats as doubles with has_nan apart).
  */
-typedef struct seg_col {
-    void *_Atomic data;         /* cap * bk_storage_width bytes */
-    uint64_t *_Atomic validity; /* cap bits; NULL for NOT NULL columns */
-    uint8_t *_Atomic scale;     /* numeric: display scale per row */
-} seg_col;
+typedef struct bk_zone {
+    uint32_t null_count;
+    bool has_values; /* at least one non-NULL */
+    bool has_range;  /* min/max are set (not for intervals or unscaled numerics) */
+    bool has_nan;
 
-typedef struct seg {
-    _Atomic uint32_t cap; /* rows the arrays can hold */
-    seg_col cols[];       /* one per table column */
-} seg;
+    union {
+        int64_t i;
+        double d;
+    } min, max;
 
-/* Arrays replaced when the first segment grew; freed with the table (readers may hold them). */
-typedef struct retired_block {
-    struct retired_block *next;
-    void *ptr;
-} retired_block;
+    bk_str min_s, max_s; /* text (strings live in the dictionary) */
+} bk_zone;
+
+/* One column of one segment. */
+typedef struct bk_chunk {
+    chunk_enc enc;
+    uint8_t width;      /* bytes per row of data[] */
+    uint8_t code_width; /* ENC_CODES */
+    uint8_t scale;      /* ENC_NUM_SCALED: scale of data[] */
+    void *data;
+    uint64_t *validity; /* NULL when the chunk has no NULLs (sealed) or none allowed */
+    uint8_t *dscale;    /* numeric display scale per row; NULL when all equal `scale` */
+    bk_zone zone;       /* sealed chunks only */
+} bk_chunk;
+
+typedef struct bk_seg {
+    _Atomic uint32_t refs;
+    bool sealed;
+    uint32_t n_rows; /* sealed: rows held; open: rows written (writer's view) */
+    uint32_t cap;    /* open: rows the arrays hold */
+    uint32_t n_cols;
+    bk_chunk cols[];
+} bk_seg;
+
+bk_seg *bk_seg_ref(bk_seg *s);
+void bk_seg_unref(bk_seg *s);
+/* A new open segment of `cap` rows for table t (arrays zeroed). NULL on OOM. */
+BK_NODISCARD bk_seg *bk_seg_new_open(const bk_table *t, uint32_t cap);
+/* A copy of the first n rows of open segment s with capacity cap. NULL on OOM. */
+BK_NODISCARD bk_seg *bk_seg_grow(const bk_table *t, const bk_seg *s, uint32_t n, uint32_t cap);
+/* The sealed, encoded form of the first n rows of open segment s. NULL on OOM. */
+BK_NODISCARD bk_seg *bk_seg_seal(const bk_table *t, const bk_seg *s, uint32_t n);
+/* Heap bytes of column c of s (data, validity, scales). */
+size_t bk_seg_column_bytes(const bk_seg *s, uint32_t c);
+
+/* ---- versions ------------------------------------------------------------------------------- */
+
+typedef struct bk_tabver {
+    _Atomic uint32_t refs;
+    uint64_t rows; /* rows visible in this version */
+    uint32_t n_segs;
+    bk_seg **segs; /* each referenced; all sealed but possibly the last */
+} bk_tabver;
+
+typedef struct bk_dbver {
+    _Atomic uint32_t refs;
+    uint64_t seq; /* commit sequence number of this version */
+    uint32_t n_tables;
+    bk_tabver *tabs[]; /* by table slot; NULL for tables created later or dropped */
+} bk_dbver;
+
+bk_tabver *bk_tabver_ref(bk_tabver *v);
+void bk_tabver_unref(bk_tabver *v);
+void bk_dbver_unref(bk_dbver *v);
+
+/* ---- tables and the database --------------------------------------------------------------- */
 
 struct bk_table {
     char *name;
-    uint32_t id;
+    uint32_t id;   /* pg_class oid */
+    uint32_t slot; /* index in the database's table array and in dbver->tabs */
     uint32_t n_cols;
-    bk_column_def *cols;             /* names owned by the table */
-    bk_dict **dicts;                 /* per column; non-NULL for text columns */
-    bk_sarray segs;                  /* seg * per segment */
-    uint64_t n_segs;                 /* segments allocated (writer) */
-    _Atomic uint64_t committed_rows; /* visible to new snapshots */
-    uint64_t written_rows;           /* appended, maybe uncommitted (writer) */
-    pthread_mutex_t writer;          /* held by the active appender */
-    retired_block *retired;
+    bk_column_def *cols; /* names owned by the table */
+    bk_dict **dicts;     /* per column; non-NULL for text columns */
+    bk_db *db;
+    pthread_mutex_t writer; /* held by the active appender */
+    /* Writer state (under `writer`): */
+    bk_seg *open;       /* the segment being appended to, or NULL */
+    uint64_t open_base; /* row number of its first row */
+    bk_seg **pending;   /* segments sealed since the last commit */
+    uint32_t n_pending;
+    uint32_t cap_pending;
+    uint64_t written_rows; /* committed + appended in the open transaction */
 };
 
 struct bk_db {
-    pthread_mutex_t lock; /* table creation */
-    bk_sarray tables;     /* bk_table * */
+    pthread_mutex_t lock; /* table creation and version swaps (held briefly) */
+    bk_dbver *cur;        /* current version (under lock) */
+    bk_sarray tables;     /* bk_table *, by slot */
     _Atomic uint32_t n_tables;
     uint32_t next_id;
+    uint64_t seq;
 };
 
 struct bk_snap {
     bk_db *db;
-    uint32_t n_tables;
-    uint64_t *rows; /* committed rows per table index at take time */
+    bk_dbver *ver;
 };
 
-static inline seg *table_seg(const bk_table *t, uint64_t i)
+/* The version of table t in snapshot s (NULL if the table is not in it). */
+static inline const bk_tabver *bk_snap_tabver(const bk_snap *s, const bk_table *t)
 {
-    return *(seg **)bk_sarray_at(&t->segs, i);
+    return t->slot < s->ver->n_tables ? s->ver->tabs[t->slot] : NULL;
 }
 
 #endif /* BK_STORAGE_STORAGE_INT_H */

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tables: column definitions, segments of up to BK_SEG_ROWS rows, and the append path.
+ * The database, its tables, versions and the append path.
  *
- * Concurrency: one appender per table (the writer mutex), any number of readers. Readers see
- * rows below `committed_rows`, which the appender publishes with a release store at commit
- * after every byte of those rows (and the dictionary entries they use) has been written; a
- * reader that loads it with acquire therefore never sees half of a commit. Segment arrays
- * never move under readers: only the first segment grows (by copying into a larger array
- * that is published atomically), and the arrays it replaces are kept until the table dies.
+ * Every commit publishes a new immutable database version (bk_dbver) in which the committed
+ * table has a new table version (bk_tabver): its visible row count and segment list. Readers
+ * take a reference to the current database version (a snapshot) under a mutex held for a
+ * few instructions, and read without locks from then on. Versions, and the segments they
+ * reference, are refcounted: whatever a reader can reach stays allocated until it lets go.
+ *
+ * One appender per table at a time (the writer mutex). It writes rows past the visible count
+ * of the open segment, which no reader looks at; when the open segment is full it is sealed
+ * (encoded, with zone maps) and a new one started; when it must grow it is copied into a
+ * larger one. Nothing of this is visible until commit publishes the new version; abort
+ * simply forgets it and returns the writer to the last committed state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +21,95 @@
 
 #define MAX_COLUMNS 1600 /* PostgreSQL's MaxHeapAttributeNumber */
 
-size_t bk_storage_width(bk_type_id id)
+/* ---- versions ---------------------------------------------------------------------------- */
+
+bk_tabver *bk_tabver_ref(bk_tabver *v)
 {
-    switch (id) {
-    case BK_TYPE_TEXT:
-        return sizeof(uint32_t);
-    case BK_TYPE_NUMERIC:
-        return sizeof(int64_t);
-    default:
-        return bk_type_width(id);
-    }
+    atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
+    return v;
 }
+
+void bk_tabver_unref(bk_tabver *v)
+{
+    if (v == NULL || atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) != 1) {
+        return;
+    }
+    for (uint32_t i = 0; i < v->n_segs; i++) {
+        bk_seg_unref(v->segs[i]);
+    }
+    bk_mem_free(v->segs);
+    bk_mem_free(v);
+}
+
+void bk_dbver_unref(bk_dbver *v)
+{
+    if (v == NULL || atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) != 1) {
+        return;
+    }
+    for (uint32_t i = 0; i < v->n_tables; i++) {
+        bk_tabver_unref(v->tabs[i]);
+    }
+    bk_mem_free(v);
+}
+
+static bk_dbver *dbver_alloc(uint32_t n_tables)
+{
+    bk_dbver *v = bk_mem_calloc(1, sizeof(bk_dbver) + sizeof(bk_tabver *) * n_tables);
+    if (v != NULL) {
+        atomic_init(&v->refs, 1);
+        v->n_tables = n_tables;
+    }
+    return v;
+}
+
+/* A copy of `from` with room for n_tables (n_tables >= from->n_tables); tabs referenced. */
+static bk_dbver *dbver_copy(const bk_dbver *from, uint32_t n_tables)
+{
+    bk_dbver *v = dbver_alloc(n_tables);
+    if (v == NULL) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < from->n_tables; i++) {
+        v->tabs[i] = from->tabs[i] != NULL ? bk_tabver_ref(from->tabs[i]) : NULL;
+    }
+    return v;
+}
+
+/* Replaces the current version (the caller holds db->lock); returns the old one to unref. */
+static bk_dbver *dbver_swap(bk_db *db, bk_dbver *v)
+{
+    bk_dbver *old = db->cur;
+    v->seq = ++db->seq;
+    db->cur = v;
+    return old;
+}
+
+static bk_tabver *tabver_alloc(uint32_t n_segs)
+{
+    bk_tabver *v = bk_mem_calloc(1, sizeof *v);
+    if (v == NULL) {
+        return NULL;
+    }
+    atomic_init(&v->refs, 1);
+    v->segs = bk_mem_calloc(n_segs == 0 ? 1 : n_segs, sizeof(bk_seg *));
+    if (v->segs == NULL) {
+        bk_mem_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* ---- database and tables -------------------------------------------------------------------- */
 
 bk_db *bk_db_create(void)
 {
     bk_db *db = bk_mem_calloc(1, sizeof *db);
     if (db == NULL) {
+        return NULL;
+    }
+    db->cur = dbver_alloc(0);
+    if (db->cur == NULL) {
+        bk_mem_free(db);
         return NULL;
     }
     pthread_mutex_init(&db->lock, NULL);
@@ -40,32 +118,24 @@ bk_db *bk_db_create(void)
     return db;
 }
 
+static void writer_reset_pending(bk_table *t)
+{
+    for (uint32_t i = 0; i < t->n_pending; i++) {
+        bk_seg_unref(t->pending[i]);
+    }
+    t->n_pending = 0;
+}
+
 static void table_free(bk_table *t)
 {
-    for (uint64_t i = 0; i < t->n_segs; i++) {
-        seg *s = table_seg(t, i);
-        for (uint32_t c = 0; c < t->n_cols; c++) {
-            bk_mem_free(atomic_load(&s->cols[c].data));
-            bk_mem_free(atomic_load(&s->cols[c].validity));
-            bk_mem_free(atomic_load(&s->cols[c].scale));
-        }
-        bk_mem_free(s);
-    }
-    bk_sarray_free(&t->segs);
-    while (t->retired != NULL) {
-        retired_block *r = t->retired;
-        t->retired = r->next;
-        bk_mem_free(r->ptr);
-        bk_mem_free(r);
-    }
-    /* Either array may be missing when creation ran out of memory half-way. */
-    for (uint32_t c = 0; c < t->n_cols; c++) {
+    writer_reset_pending(t);
+    bk_mem_free(t->pending);
+    bk_seg_unref(t->open);
+    for (uint32_t c = 0; t->cols != NULL && c < t->n_cols; c++) {
         if (t->dicts != NULL) {
             bk_dict_destroy(t->dicts[c]);
         }
-        if (t->cols != NULL) {
-            bk_mem_free((char *)t->cols[c].name);
-        }
+        bk_mem_free((char *)t->cols[c].name);
     }
     bk_mem_free(t->dicts);
     bk_mem_free(t->cols);
@@ -79,6 +149,7 @@ void bk_db_destroy(bk_db *db)
     if (db == NULL) {
         return;
     }
+    bk_dbver_unref(db->cur);
     uint32_t n = atomic_load(&db->n_tables);
     for (uint32_t i = 0; i < n; i++) {
         table_free(*(bk_table **)bk_sarray_at(&db->tables, i));
@@ -98,6 +169,52 @@ static char *dup_cstr(const char *s)
     return p;
 }
 
+static bk_table *table_new(bk_db *db, const char *name, const bk_column_def *cols, uint32_t n_cols)
+{
+    bk_table *t = bk_mem_calloc(1, sizeof *t);
+    if (t == NULL) {
+        return NULL;
+    }
+    pthread_mutex_init(&t->writer, NULL);
+    t->db = db;
+    t->n_cols = n_cols;
+    t->name = dup_cstr(name);
+    t->cols = bk_mem_calloc(n_cols == 0 ? 1 : n_cols, sizeof *t->cols);
+    t->dicts = bk_mem_calloc(n_cols == 0 ? 1 : n_cols, sizeof *t->dicts);
+    if (t->name == NULL || t->cols == NULL || t->dicts == NULL) {
+        table_free(t);
+        return NULL;
+    }
+    for (uint32_t c = 0; c < n_cols; c++) {
+        t->cols[c] = cols[c];
+        t->cols[c].name = dup_cstr(cols[c].name);
+        if (t->cols[c].name == NULL) {
+            table_free(t);
+            return NULL;
+        }
+        if (cols[c].type.id == BK_TYPE_TEXT) {
+            t->dicts[c] = bk_dict_create();
+            if (t->dicts[c] == NULL) {
+                table_free(t);
+                return NULL;
+            }
+        }
+    }
+    return t;
+}
+
+static bk_table *find_locked(bk_db *db, bk_str name)
+{
+    uint32_t n = atomic_load_explicit(&db->n_tables, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++) {
+        bk_table *t = *(bk_table **)bk_sarray_at(&db->tables, i);
+        if (bk_str_eq_cstr(name, t->name)) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
 bk_table *bk_db_create_table(bk_db *db,
                              const char *name,
                              const bk_column_def *cols,
@@ -109,65 +226,39 @@ bk_table *bk_db_create_table(bk_db *db,
         return NULL;
     }
     pthread_mutex_lock(&db->lock);
-    if (bk_db_find_table(db, bk_str_from_cstr(name)) != NULL) {
+    if (find_locked(db, bk_str_from_cstr(name)) != NULL) {
         pthread_mutex_unlock(&db->lock);
         bk_raise(err, DUPLICATE_TABLE, "relation \"%s\" already exists", name);
         return NULL;
     }
-    bk_table *t = bk_mem_calloc(1, sizeof *t);
-    if (t == NULL) {
-        goto oom;
-    }
-    pthread_mutex_init(&t->writer, NULL);
-    bk_sarray_init(&t->segs, sizeof(seg *));
-    t->n_cols = n_cols;
-    t->name = dup_cstr(name);
-    t->cols = bk_mem_calloc(n_cols, sizeof *t->cols);
-    t->dicts = bk_mem_calloc(n_cols, sizeof *t->dicts);
-    if (t->name == NULL || t->cols == NULL || t->dicts == NULL) {
-        goto oom;
-    }
-    for (uint32_t c = 0; c < n_cols; c++) {
-        t->cols[c] = cols[c];
-        t->cols[c].name = dup_cstr(cols[c].name);
-        if (t->cols[c].name == NULL) {
-            goto oom;
+    uint32_t slot = atomic_load(&db->n_tables);
+    bk_table *t = table_new(db, name, cols, n_cols);
+    bk_dbver *v = t != NULL ? dbver_copy(db->cur, slot + 1) : NULL;
+    bk_tabver *tv = v != NULL ? tabver_alloc(0) : NULL;
+    if (tv == NULL || bk_sarray_reserve(&db->tables, (uint64_t)slot + 1) != BK_OK) {
+        pthread_mutex_unlock(&db->lock);
+        bk_tabver_unref(tv);
+        bk_dbver_unref(v);
+        if (t != NULL) {
+            table_free(t);
         }
-        if (cols[c].type.id == BK_TYPE_TEXT) {
-            t->dicts[c] = bk_dict_create();
-            if (t->dicts[c] == NULL) {
-                goto oom;
-            }
-        }
+        bk_raise(err, OUT_OF_MEMORY, "out of memory");
+        return NULL;
     }
-    uint32_t n = atomic_load(&db->n_tables);
-    if (bk_sarray_reserve(&db->tables, (uint64_t)n + 1) != BK_OK) {
-        goto oom;
-    }
+    t->slot = slot;
     t->id = db->next_id++;
-    *(bk_table **)bk_sarray_at(&db->tables, n) = t;
-    atomic_store_explicit(&db->n_tables, n + 1, memory_order_release);
+    v->tabs[slot] = tv;
+    *(bk_table **)bk_sarray_at(&db->tables, slot) = t;
+    atomic_store_explicit(&db->n_tables, slot + 1, memory_order_release);
+    bk_dbver *old = dbver_swap(db, v);
     pthread_mutex_unlock(&db->lock);
+    bk_dbver_unref(old);
     return t;
-oom:
-    pthread_mutex_unlock(&db->lock);
-    if (t != NULL) {
-        table_free(t);
-    }
-    bk_raise(err, OUT_OF_MEMORY, "out of memory");
-    return NULL;
 }
 
 bk_table *bk_db_find_table(bk_db *db, bk_str name)
 {
-    uint32_t n = atomic_load_explicit(&db->n_tables, memory_order_acquire);
-    for (uint32_t i = 0; i < n; i++) {
-        bk_table *t = *(bk_table **)bk_sarray_at(&db->tables, i);
-        if (bk_str_eq_cstr(name, t->name)) {
-            return t;
-        }
-    }
-    return NULL;
+    return find_locked(db, name); /* the table array is append-only: no lock needed */
 }
 
 uint32_t bk_db_table_count(const bk_db *db)
@@ -200,163 +291,40 @@ uint32_t bk_table_id(const bk_table *t)
     return t->id;
 }
 
+/* The table's committed version (a new reference). */
+static bk_tabver *committed_tabver(bk_table *t)
+{
+    bk_db *db = t->db;
+    pthread_mutex_lock(&db->lock);
+    bk_tabver *v = bk_tabver_ref(db->cur->tabs[t->slot]);
+    pthread_mutex_unlock(&db->lock);
+    return v;
+}
+
 /* ---- appending ---------------------------------------------------------------------------- */
 
 struct bk_appender {
     bk_table *t;
 };
 
-static void *alloc_array(size_t n)
+/* Puts the writer state back to the committed version (after abort, or at begin). */
+static void writer_sync(bk_table *t)
 {
-    return bk_mem_calloc(n == 0 ? 1 : n, 1);
-}
-
-static bk_rc seg_col_alloc(const bk_table *t, uint32_t c, uint32_t cap, seg_col *out)
-{
-    const bk_column_def *def = &t->cols[c];
-    void *data = alloc_array((size_t)cap * bk_storage_width(def->type.id));
-    uint64_t *validity = NULL;
-    uint8_t *scale = NULL;
-    if (data == NULL) {
-        return BK_ERR;
-    }
-    if (!def->not_null) {
-        validity = alloc_array(bk_validity_words(cap) * sizeof(uint64_t));
-        if (validity == NULL) {
-            bk_mem_free(data);
-            return BK_ERR;
+    writer_reset_pending(t);
+    bk_seg_unref(t->open);
+    t->open = NULL;
+    bk_tabver *v = committed_tabver(t);
+    t->written_rows = v->rows;
+    if (v->n_segs > 0 && !v->segs[v->n_segs - 1]->sealed) {
+        uint64_t base = 0;
+        for (uint32_t i = 0; i + 1 < v->n_segs; i++) {
+            base += v->segs[i]->n_rows;
         }
+        t->open = bk_seg_ref(v->segs[v->n_segs - 1]);
+        t->open_base = base;
+        t->open->n_rows = (uint32_t)(v->rows - base);
     }
-    if (def->type.id == BK_TYPE_NUMERIC) {
-        scale = alloc_array(cap);
-        if (scale == NULL) {
-            bk_mem_free(data);
-            bk_mem_free(validity);
-            return BK_ERR;
-        }
-    }
-    atomic_init(&out->data, data);
-    atomic_init(&out->validity, validity);
-    atomic_init(&out->scale, scale);
-    return BK_OK;
-}
-
-static bk_rc seg_new(bk_table *t, uint32_t cap)
-{
-    if (bk_sarray_reserve(&t->segs, t->n_segs + 1) != BK_OK) {
-        return BK_ERR;
-    }
-    seg *s = bk_mem_calloc(1, sizeof(seg) + t->n_cols * sizeof(seg_col));
-    if (s == NULL) {
-        return BK_ERR;
-    }
-    for (uint32_t c = 0; c < t->n_cols; c++) {
-        if (seg_col_alloc(t, c, cap, &s->cols[c]) != BK_OK) {
-            for (uint32_t k = 0; k < c; k++) {
-                bk_mem_free(atomic_load(&s->cols[k].data));
-                bk_mem_free(atomic_load(&s->cols[k].validity));
-                bk_mem_free(atomic_load(&s->cols[k].scale));
-            }
-            bk_mem_free(s);
-            return BK_ERR;
-        }
-    }
-    atomic_init(&s->cap, cap);
-    *(seg **)bk_sarray_at(&t->segs, t->n_segs) = s;
-    t->n_segs++;
-    return BK_OK;
-}
-
-/* Files `p` on the table's retired list, using a record reserved beforehand. */
-static void retire(bk_table *t, void *p, retired_block **spare)
-{
-    if (p == NULL) {
-        return;
-    }
-    retired_block *r = *spare;
-    *spare = r->next;
-    r->ptr = p;
-    r->next = t->retired;
-    t->retired = r;
-}
-
-static void seg_cols_free(seg_col *cols, uint32_t n)
-{
-    for (uint32_t k = 0; k < n; k++) {
-        bk_mem_free(atomic_load(&cols[k].data));
-        bk_mem_free(atomic_load(&cols[k].validity));
-        bk_mem_free(atomic_load(&cols[k].scale));
-    }
-}
-
-/*
- * Grows the first segment to `cap` rows: copy, publish, keep the old arrays for readers.
- * Everything that can fail (the new arrays and the records that retire the old ones) is
- * allocated before the first array is swapped, so an OOM leaves the segment untouched and
- * no old array is both retired and still in use (which freed it twice with the table).
- */
-static bk_rc seg_grow(bk_table *t, seg *s, uint32_t cap)
-{
-    uint32_t old = atomic_load_explicit(&s->cap, memory_order_relaxed);
-    seg_col *fresh = bk_mem_calloc(t->n_cols, sizeof(seg_col));
-    if (fresh == NULL) {
-        return BK_ERR;
-    }
-    uint32_t c;
-    for (c = 0; c < t->n_cols; c++) {
-        if (seg_col_alloc(t, c, cap, &fresh[c]) != BK_OK) {
-            break;
-        }
-    }
-    retired_block *spare = NULL;
-    bool ok = c == t->n_cols;
-    for (uint32_t k = 0; ok && k < t->n_cols; k++) {
-        seg_col *sc = &s->cols[k];
-        int n_arrays = 1 + (atomic_load(&sc->validity) != NULL) + (atomic_load(&sc->scale) != NULL);
-        for (int j = 0; j < n_arrays; j++) {
-            retired_block *r = bk_mem_alloc(sizeof *r);
-            if (r == NULL) {
-                ok = false;
-                break;
-            }
-            r->next = spare;
-            spare = r;
-        }
-    }
-    if (!ok) {
-        while (spare != NULL) {
-            retired_block *r = spare;
-            spare = r->next;
-            bk_mem_free(r);
-        }
-        seg_cols_free(fresh, c);
-        bk_mem_free(fresh);
-        return BK_ERR;
-    }
-    for (c = 0; c < t->n_cols; c++) {
-        seg_col *sc = &s->cols[c];
-        size_t w = bk_storage_width(t->cols[c].type.id);
-        void *od = atomic_load(&sc->data);
-        uint64_t *ov = atomic_load(&sc->validity);
-        uint8_t *os = atomic_load(&sc->scale);
-        memcpy(atomic_load(&fresh[c].data), od, (size_t)old * w);
-        if (ov != NULL) {
-            memcpy(atomic_load(&fresh[c].validity), ov, bk_validity_words(old) * 8);
-        }
-        if (os != NULL) {
-            memcpy(atomic_load(&fresh[c].scale), os, old);
-        }
-        retire(t, od, &spare);
-        retire(t, ov, &spare);
-        retire(t, os, &spare);
-        atomic_store_explicit(&sc->data, atomic_load(&fresh[c].data), memory_order_release);
-        atomic_store_explicit(&sc->validity, atomic_load(&fresh[c].validity), memory_order_release);
-        atomic_store_explicit(&sc->scale, atomic_load(&fresh[c].scale), memory_order_release);
-    }
-    BK_ASSERT(spare == NULL);
-    bk_mem_free(fresh);
-    atomic_store_explicit(&s->cap, cap, memory_order_release);
-    return BK_OK;
+    bk_tabver_unref(v);
 }
 
 bk_appender *bk_appender_begin(bk_table *t, bk_error *err)
@@ -371,55 +339,89 @@ bk_appender *bk_appender_begin(bk_table *t, bk_error *err)
     return ap;
 }
 
-/* Makes row `row` writable: the segment exists and has capacity for it. */
+static bk_rc pending_push(bk_table *t, bk_seg *s)
+{
+    if (t->n_pending == t->cap_pending) {
+        uint32_t cap = t->cap_pending == 0 ? 8 : t->cap_pending * 2;
+        bk_seg **p = bk_mem_realloc(t->pending, sizeof(bk_seg *) * cap);
+        if (p == NULL) {
+            return BK_ERR;
+        }
+        t->pending = p;
+        t->cap_pending = cap;
+    }
+    t->pending[t->n_pending++] = s;
+    return BK_OK;
+}
+
+/* Seals the full open segment into the pending list. */
+static bk_rc seal_open(bk_table *t)
+{
+    bk_seg *sealed = bk_seg_seal(t, t->open, t->open->n_rows);
+    if (sealed == NULL) {
+        return BK_ERR;
+    }
+    if (pending_push(t, sealed) != BK_OK) {
+        bk_seg_unref(sealed);
+        return BK_ERR;
+    }
+    bk_seg_unref(t->open);
+    t->open = NULL;
+    return BK_OK;
+}
+
+/* Makes row `row` (= written_rows) writable in the open segment. */
 static bk_rc ensure_row(bk_table *t, uint64_t row)
 {
-    uint64_t si = row >> BK_SEG_ROWS_SHIFT;
-    uint32_t off = (uint32_t)(row & (BK_SEG_ROWS - 1));
-    while (t->n_segs <= si) {
-        if (seg_new(t, t->n_segs == 0 ? BK_SEG_FIRST_CAP : BK_SEG_ROWS) != BK_OK) {
+    if (t->open != NULL && row - t->open_base >= BK_SEG_ROWS) {
+        if (seal_open(t) != BK_OK) {
             return BK_ERR;
         }
     }
-    seg *s = table_seg(t, si);
-    uint32_t cap = atomic_load_explicit(&s->cap, memory_order_relaxed);
-    if (off >= cap) {
-        uint32_t ncap = cap;
-        while (ncap <= off) {
-            ncap *= 2;
-        }
-        if (seg_grow(t, s, BK_MIN(ncap, BK_SEG_ROWS)) != BK_OK) {
+    if (t->open == NULL) {
+        t->open = bk_seg_new_open(t, BK_SEG_FIRST_CAP);
+        if (t->open == NULL) {
             return BK_ERR;
         }
+        t->open_base = row;
+    }
+    uint32_t off = (uint32_t)(row - t->open_base);
+    if (off >= t->open->cap) {
+        uint32_t cap = BK_MIN(t->open->cap * 2, BK_SEG_ROWS);
+        bk_seg *grown = bk_seg_grow(t, t->open, off, cap);
+        if (grown == NULL) {
+            return BK_ERR;
+        }
+        bk_seg_unref(t->open);
+        t->open = grown;
     }
     return BK_OK;
 }
 
 /*
- * Sets one validity bit with an atomic read-modify-write: the word may also hold bits of
- * committed rows that a concurrent scan is loading (scan.c copies such words atomically).
+ * Sets validity bit `off`. Readers may load the same word concurrently (it can hold visible
+ * rows below the writer's position), so the update is an atomic read-modify-write.
  */
-static void validity_store(uint64_t *validity, uint32_t i, bool valid)
+static void set_valid(uint64_t *validity, uint32_t off, bool valid)
 {
-    uint64_t bit = UINT64_C(1) << (i & 63);
+    _Atomic uint64_t *w = (_Atomic uint64_t *)&validity[off >> 6];
+    uint64_t bit = UINT64_C(1) << (off & 63);
     if (valid) {
-        (void)__atomic_fetch_or(&validity[i >> 6], bit, __ATOMIC_RELAXED);
+        atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
     } else {
-        (void)__atomic_fetch_and(&validity[i >> 6], ~bit, __ATOMIC_RELAXED);
+        atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
     }
 }
 
 static bk_rc store_value(bk_table *t,
                          uint32_t c,
-                         seg_col *sc,
+                         bk_chunk *ch,
                          uint32_t off,
                          const bk_vec *v,
                          uint32_t i,
                          bk_error *err)
 {
     const bk_column_def *def = &t->cols[c];
-    void *data = atomic_load_explicit(&sc->data, memory_order_relaxed);
-    uint64_t *validity = atomic_load_explicit(&sc->validity, memory_order_relaxed);
     if (bk_vec_is_null(v, i)) {
         if (def->not_null) {
             return bk_raise(err, NOT_NULL_VIOLATION,
@@ -427,11 +429,11 @@ static bk_rc store_value(bk_table *t,
                             "constraint",
                             def->name, t->name);
         }
-        validity_store(validity, off, false);
+        set_valid(ch->validity, off, false);
         return BK_OK;
     }
-    if (validity != NULL) {
-        validity_store(validity, off, true);
+    if (ch->validity != NULL) {
+        set_valid(ch->validity, off, true);
     }
     switch (def->type.id) {
     case BK_TYPE_TEXT: {
@@ -439,26 +441,25 @@ static bk_rc store_value(bk_table *t,
         if (bk_dict_intern(t->dicts[c], ((const bk_str *)v->data)[i], &code) != BK_OK) {
             return bk_raise(err, OUT_OF_MEMORY, "out of memory");
         }
-        ((uint32_t *)data)[off] = code;
+        ((uint32_t *)ch->data)[off] = code;
         return BK_OK;
     }
     case BK_TYPE_NUMERIC: {
         bk_i128 x = ((const bk_i128 *)v->data)[i];
         if (x > INT64_MAX || x < -INT64_MAX) {
             return bk_raise(err, NUMERIC_VALUE_OUT_OF_RANGE,
-                            "numeric value out of range for column \"%s\" (at most 18 digits are "
-                            "stored)",
+                            "numeric value out of range for column \"%s\" (at most 18 "
+                            "significant digits are stored)",
                             def->name);
         }
-        ((int64_t *)data)[off] = (int64_t)x;
-        atomic_load_explicit(&sc->scale, memory_order_relaxed)[off] = v->scale[i];
+        ((int64_t *)ch->data)[off] = (int64_t)x;
+        ch->dscale[off] = v->scale[i];
         return BK_OK;
     }
-    default: {
-        size_t w = bk_storage_width(def->type.id);
-        memcpy((char *)data + (size_t)off * w, (const char *)v->data + (size_t)i * w, w);
+    default:
+        memcpy((char *)ch->data + (size_t)off * ch->width,
+               (const char *)v->data + (size_t)i * ch->width, ch->width);
         return BK_OK;
-    }
     }
 }
 
@@ -480,23 +481,69 @@ bk_rc bk_appender_append(bk_appender *ap, const bk_batch *batch, bk_error *err)
         if (ensure_row(t, row) != BK_OK) {
             return bk_raise(err, OUT_OF_MEMORY, "out of memory");
         }
-        seg *s = table_seg(t, row >> BK_SEG_ROWS_SHIFT);
-        uint32_t off = (uint32_t)(row & (BK_SEG_ROWS - 1));
+        uint32_t off = (uint32_t)(row - t->open_base);
         for (uint32_t c = 0; c < t->n_cols; c++) {
-            if (store_value(t, c, &s->cols[c], off, &batch->cols[c], i, err) != BK_OK) {
+            if (store_value(t, c, &t->open->cols[c], off, &batch->cols[c], i, err) != BK_OK) {
                 return BK_ERR;
             }
         }
+        t->open->n_rows = off + 1;
         t->written_rows++;
     }
     return BK_OK;
 }
 
+/* The table's next version: the committed sealed segments, the pending ones, the open one. */
+static bk_tabver *next_tabver(bk_table *t, const bk_tabver *cur)
+{
+    uint32_t keep = cur->n_segs;
+    if (keep > 0 && !cur->segs[keep - 1]->sealed) {
+        keep--; /* the committed open segment is either t->open (maybe grown) or sealed now */
+    }
+    uint32_t n = keep + t->n_pending + (t->open != NULL ? 1 : 0);
+    bk_tabver *v = tabver_alloc(n);
+    if (v == NULL) {
+        return NULL;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < keep; i++) {
+        v->segs[k++] = bk_seg_ref(cur->segs[i]);
+    }
+    for (uint32_t i = 0; i < t->n_pending; i++) {
+        v->segs[k++] = bk_seg_ref(t->pending[i]);
+    }
+    if (t->open != NULL) {
+        v->segs[k++] = bk_seg_ref(t->open);
+    }
+    v->n_segs = k;
+    v->rows = t->written_rows;
+    return v;
+}
+
 bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
 {
-    (void)err;
     bk_table *t = ap->t;
-    atomic_store_explicit(&t->committed_rows, t->written_rows, memory_order_release);
+    bk_db *db = t->db;
+    /* A full open segment is sealed now rather than when the next row arrives. */
+    if (t->open != NULL && t->open->n_rows == BK_SEG_ROWS && seal_open(t) != BK_OK) {
+        bk_appender_abort(ap);
+        return bk_raise(err, OUT_OF_MEMORY, "out of memory");
+    }
+    pthread_mutex_lock(&db->lock);
+    bk_tabver *tv = next_tabver(t, db->cur->tabs[t->slot]);
+    bk_dbver *v = tv != NULL ? dbver_copy(db->cur, db->cur->n_tables) : NULL;
+    if (v == NULL) {
+        pthread_mutex_unlock(&db->lock);
+        bk_tabver_unref(tv);
+        bk_appender_abort(ap);
+        return bk_raise(err, OUT_OF_MEMORY, "out of memory");
+    }
+    bk_tabver_unref(v->tabs[t->slot]);
+    v->tabs[t->slot] = tv;
+    bk_dbver *old = dbver_swap(db, v);
+    pthread_mutex_unlock(&db->lock);
+    bk_dbver_unref(old);
+    writer_reset_pending(t);
     pthread_mutex_unlock(&t->writer);
     bk_mem_free(ap);
     return BK_OK;
@@ -505,7 +552,7 @@ bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
 void bk_appender_abort(bk_appender *ap)
 {
     bk_table *t = ap->t;
-    t->written_rows = atomic_load_explicit(&t->committed_rows, memory_order_relaxed);
+    writer_sync(t);
     pthread_mutex_unlock(&t->writer);
     bk_mem_free(ap);
 }
@@ -515,21 +562,15 @@ void bk_appender_abort(bk_appender *ap)
 bk_snap *bk_snap_take(bk_db *db, bk_error *err)
 {
     bk_snap *s = bk_mem_alloc(sizeof *s);
-    uint32_t n = bk_db_table_count(db);
-    uint64_t *rows = bk_mem_alloc(sizeof(uint64_t) * (n == 0 ? 1 : n));
-    if (s == NULL || rows == NULL) {
-        bk_mem_free(s);
-        bk_mem_free(rows);
+    if (s == NULL) {
         bk_raise(err, OUT_OF_MEMORY, "out of memory");
         return NULL;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        bk_table *t = bk_db_table_at(db, i);
-        rows[i] = atomic_load_explicit(&t->committed_rows, memory_order_acquire);
-    }
+    pthread_mutex_lock(&db->lock);
+    s->ver = db->cur;
+    atomic_fetch_add_explicit(&s->ver->refs, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&db->lock);
     s->db = db;
-    s->n_tables = n;
-    s->rows = rows;
     return s;
 }
 
@@ -538,41 +579,34 @@ void bk_snap_release(bk_snap *s)
     if (s == NULL) {
         return;
     }
-    bk_mem_free(s->rows);
+    bk_dbver_unref(s->ver);
     bk_mem_free(s);
 }
 
 uint64_t bk_snap_rows(const bk_snap *s, const bk_table *t)
 {
-    for (uint32_t i = 0; i < s->n_tables; i++) {
-        if (bk_db_table_at(s->db, i) == t) {
-            return s->rows[i];
-        }
-    }
-    return 0; /* created after the snapshot */
+    const bk_tabver *v = bk_snap_tabver(s, t);
+    return v != NULL ? v->rows : 0;
 }
 
 void bk_table_column_stats(const bk_snap *s, const bk_table *t, uint32_t col, bk_column_stats *out)
 {
-    uint64_t rows = bk_snap_rows(s, t);
-    const bk_column_def *def = &t->cols[col];
-    size_t w = bk_storage_width(def->type.id);
+    const bk_tabver *v = bk_snap_tabver(s, t);
     uint64_t bytes = 0;
-    uint64_t n_segs = (rows + BK_SEG_ROWS - 1) / BK_SEG_ROWS;
-    for (uint64_t i = 0; i < n_segs; i++) {
-        seg *sg = table_seg(t, i);
-        uint32_t cap = atomic_load_explicit(&sg->cap, memory_order_acquire);
-        bytes += (uint64_t)cap * w;
-        if (!def->not_null) {
-            bytes += bk_validity_words(cap) * 8;
-        }
-        if (def->type.id == BK_TYPE_NUMERIC) {
-            bytes += cap;
+    bool all_scaled = true, any = false;
+    for (uint32_t i = 0; v != NULL && i < v->n_segs; i++) {
+        bytes += bk_seg_column_bytes(v->segs[i], col);
+        if (v->segs[i]->sealed) {
+            any = true;
+            all_scaled = all_scaled && v->segs[i]->cols[col].enc == ENC_NUM_SCALED;
         }
     }
-    out->rows = rows;
+    out->rows = v != NULL ? v->rows : 0;
     out->distinct_values = 0;
     out->encoding = "plain";
+    if (t->cols[col].type.id == BK_TYPE_NUMERIC) {
+        out->encoding = any && all_scaled ? "scaled int64" : "int64 + scale";
+    }
     if (t->dicts[col] != NULL) {
         out->distinct_values = bk_dict_count(t->dicts[col]);
         bytes += bk_dict_bytes(t->dicts[col]);
