@@ -5,9 +5,23 @@
  * PostgreSQL's operator rule does), and PostgreSQL's naming of unnamed result columns.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bind_int.h"
+#include "func/pg_names.h"
+
+static int cmp_name(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* Whether PostgreSQL 15 has a built-in function of this name. */
+static bool is_pg_function(const char *name)
+{
+    return bsearch(name, pg_function_names, BK_ARRAY_LEN(pg_function_names),
+                   sizeof(pg_function_names[0]), cmp_name) != NULL;
+}
 
 /* ---- function and operator resolution ---------------------------------------------------------
  */
@@ -119,12 +133,14 @@ static const bk_func *resolve_func(binder *b,
         }
         bk_error_hint(b->err, "No operator matches the given name and argument types. You might "
                               "need to add explicit type casts.");
+    } else if (!any_name && is_pg_function(name)) {
+        /* PostgreSQL has it and Basket does not yet: say so, do not claim it is absent. */
+        bk_raise(b->err, FEATURE_NOT_SUPPORTED, "function %s(%s) is not supported yet", name, sig);
     } else {
         bk_raise(b->err, UNDEFINED_FUNCTION, "function %s(%s) does not exist", name, sig);
         bk_error_hint(b->err, "No function matches the given name and argument types. You might "
                               "need to add explicit type casts.");
     }
-    (void)any_name;
     bind_position(b, location);
     return NULL;
 }
