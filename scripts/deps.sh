@@ -27,9 +27,14 @@ want_group() {
     return 1
 }
 
+# "pkg" is installed when dpkg says so; "pkg@cmd" also when cmd is on PATH.
 installed() {
-    local status
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+    local pkg=${1%%@*} cmd status
+    if [[ $1 == *@* ]]; then
+        cmd=${1#*@}
+        command -v "$cmd" >/dev/null 2>&1 && return 0
+    fi
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) || return 1
     [[ $status == installed ]]
 }
 
@@ -41,7 +46,7 @@ while read -r group pkgs; do
     want_group "$group" || continue
     miss=()
     for p in $pkgs; do
-        installed "$p" || miss+=("$p")
+        installed "$p" || miss+=("${p%%@*}")
     done
     if [[ ${#miss[@]} -gt 0 ]]; then
         missing_groups+=("$group")
