@@ -107,6 +107,12 @@ bk_stmt *bk_stmt_prepare(bk_session *s,
     if (bk_bind_statement(s, p, index, param_types, n_params, st, arena, err) != BK_OK) {
         return NULL;
     }
+    if (st->kind == ST_SELECT) {
+        st->plan = bk_optimize(s, st->plan, arena, err);
+        if (st->plan == NULL) {
+            return NULL;
+        }
+    }
     return st;
 }
 

@@ -41,6 +41,8 @@ struct bk_session {
     bk_tx_status tx;
     bk_setting_value *settings; /* one per entry of the settings table */
     int extra_float_digits;
+    bool opt_pushdown;  /* basket.pushdown */
+    bool opt_zone_maps; /* basket.zone_maps */
     _Atomic bool cancel_requested;
 };
 
@@ -243,6 +245,8 @@ struct bk_plan {
         struct {
             bk_table *table;
             uint32_t *cols; /* table columns, n_out of them */
+            bk_pred *preds; /* pushed-down predicates (optimize.c), ANDed */
+            uint32_t n_preds;
         } scan;
 
         struct {
@@ -292,6 +296,14 @@ struct bk_stmt {
     const char *value; /* SET value */
     const char *sql;
 };
+
+/*
+ * optimize.c: rewrites a bound plan. Today: WHERE conjuncts of the form column op constant
+ * (=, <>, <, <=, >, >=, IN, LIKE 'prefix%', IS [NOT] NULL) move from a filter into the scan
+ * below it, which evaluates them on the stored encoding and skips segments by zone maps.
+ * Disabled by SET basket.pushdown = off (the results must not change; tests compare).
+ */
+BK_NODISCARD bk_plan *bk_optimize(bk_session *s, bk_plan *plan, bk_arena *a, bk_error *err);
 
 /* bind.c: SELECT and the statements it knows -> bk_stmt. */
 BK_NODISCARD bk_rc bk_bind_statement(bk_session *s,

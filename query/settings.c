@@ -241,6 +241,9 @@ static const setting_def settings[] = {
     {                       "row_security",                "on", false, false,               check_bool},
     {                 "synchronous_commit",                "on", false, false,                     NULL},
     {                "client_min_messages",            "notice", false, false,                     NULL},
+ /* Basket's optimisation switches: off gives the same results, only slower. */
+    {                    "basket.pushdown",                "on", false, false,               check_bool},
+    {                   "basket.zone_maps",                "on", false, false,               check_bool},
     {                       "bytea_output",               "hex", false, false,                     NULL},
     {              "escape_string_warning",                "on", false, false,               check_bool},
     {             "timezone_abbreviations",           "Default", false, false,                     NULL},
@@ -294,6 +297,8 @@ bk_rc bk_settings_init(bk_session *s, bk_error *err)
         s->settings[i].reported_dirty = false;
     }
     s->extra_float_digits = 1;
+    s->opt_pushdown = true;
+    s->opt_zone_maps = true;
     return BK_OK;
 }
 
@@ -301,6 +306,10 @@ static void after_change(bk_session *s, size_t i)
 {
     if (strcmp(settings[i].name, "extra_float_digits") == 0) {
         s->extra_float_digits = atoi(s->settings[i].value);
+    } else if (strcmp(settings[i].name, "basket.pushdown") == 0) {
+        s->opt_pushdown = strcmp(s->settings[i].value, "on") == 0;
+    } else if (strcmp(settings[i].name, "basket.zone_maps") == 0) {
+        s->opt_zone_maps = strcmp(s->settings[i].value, "on") == 0;
     }
 }
 

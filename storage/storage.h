@@ -349,11 +349,62 @@ uint64_t bk_snap_rows(const bk_snap *s, const bk_table *t);
 
 typedef struct bk_scan bk_scan;
 
+/* One non-NULL value of a column's type, in the vector representation of storage.h's table. */
+typedef struct bk_value {
+    union {
+        uint8_t b;
+        int64_t i; /* int2/int4/int8, date, timestamp(tz), oid */
+        double d;
+        bk_str s;
+        bk_interval iv;
+
+        struct {
+            bk_i128 v;
+            uint8_t scale;
+        } n;
+    } u;
+} bk_value;
+
+typedef enum bk_pred_op {
+    BK_PRED_RANGE,  /* [lo, hi], each bound optional and inclusive or not */
+    BK_PRED_IN,     /* one of list[0..n_list) */
+    BK_PRED_PREFIX, /* text starting with lo.u.s */
+    BK_PRED_IS_NULL,
+    BK_PRED_NOT_NULL,
+} bk_pred_op;
+
+/*
+ * A predicate on one table column that a scan evaluates itself, on the stored encoding,
+ * skipping whole segments by their zone maps. Values have the column's type. SQL semantics:
+ * a NULL row never satisfies RANGE, IN or PREFIX, negated or not. Supported column types:
+ * bool, int2, int4, int8, oid, date, timestamp(tz), float8, numeric, text; for text, RANGE
+ * compares bytes (the C collation).
+ */
+typedef struct bk_pred {
+    uint32_t col;
+    bk_pred_op op;
+    bool negate; /* NOT RANGE / NOT IN / NOT PREFIX */
+    bool has_lo, lo_incl, has_hi, hi_incl;
+    bk_value lo, hi;
+    const bk_value *list;
+    uint32_t n_list;
+} bk_pred;
+
+/* Whether the scan can evaluate predicates on a column of this type. */
+bool bk_pred_supported(bk_type_id id);
+
+typedef struct bk_scan_opts {
+    const bk_pred *preds; /* ANDed; the scan returns only the rows satisfying all */
+    uint32_t n_preds;
+    bool no_zone_maps; /* evaluate every segment (tests compare both ways) */
+} bk_scan_opts;
+
 /*
  * Scans `t` in snapshot `s`, producing batches of the columns `cols` (table column indexes,
  * in output order). Batches are valid until the next call or bk_scan_close; their vectors may
  * point into storage. Morsels: [row_begin, row_end) restricts the scan to a row range (pass
- * 0, UINT64_MAX for all rows).
+ * 0, UINT64_MAX for all rows). With predicates, batches hold only matching rows (and are
+ * never empty).
  */
 BK_NODISCARD bk_scan *bk_scan_open(const bk_snap *s,
                                    bk_table *t,
@@ -362,9 +413,19 @@ BK_NODISCARD bk_scan *bk_scan_open(const bk_snap *s,
                                    uint64_t row_begin,
                                    uint64_t row_end,
                                    bk_error *err);
+BK_NODISCARD bk_scan *bk_scan_open_ex(const bk_snap *s,
+                                      bk_table *t,
+                                      const uint32_t *cols,
+                                      uint32_t n_cols,
+                                      uint64_t row_begin,
+                                      uint64_t row_end,
+                                      const bk_scan_opts *opts,
+                                      bk_error *err);
 /* Next batch, or *out = NULL at the end. */
 BK_NODISCARD bk_rc bk_scan_next(bk_scan *sc, bk_batch **out, bk_error *err);
 void bk_scan_close(bk_scan *sc);
+/* Segments skipped by zone maps so far (for EXPLAIN and tests). */
+uint64_t bk_scan_segments_skipped(const bk_scan *sc);
 
 /* Column memory accounting for basket_columns. */
 typedef struct bk_column_stats {

@@ -75,7 +75,12 @@ bk_op *bk_op_scan_new(bk_exec_ctx *ctx, const bk_plan *p, bk_error *err)
         }
     }
     s->n_cols = n;
-    s->scan = bk_scan_open(ctx->snap, p->u.scan.table, s->cols, n, 0, UINT64_MAX, err);
+    bk_scan_opts opts = {
+        .preds = p->u.scan.preds,
+        .n_preds = p->u.scan.n_preds,
+        .no_zone_maps = !ctx->session->opt_zone_maps,
+    };
+    s->scan = bk_scan_open_ex(ctx->snap, p->u.scan.table, s->cols, n, 0, UINT64_MAX, &opts, err);
     if (s->scan == NULL) {
         return NULL;
     }
