@@ -21,14 +21,16 @@ static void usage(FILE *f)
                "  --port N              TCP port to listen on (default 5433)\n"
                "  --listen ADDR         address to listen on (default 127.0.0.1)\n"
                "  --data-dir DIR        data directory (default ./basket-data)\n"
-               "  --load FILE           load an Online Retail CSV into transactions (repeatable)\n"
-               "  --sample              when the store is empty, load the built-in 541,909-row\n"
+               "  --load FILE           when transactions is empty, load an Online Retail CSV\n"
+               "                        into it (repeatable; all files load in that start-up)\n"
+               "  --sample              when transactions is empty, load the built-in 541,909-row\n"
                "                        Online-Retail-like sample\n"
                "  --sample-rows N       rows of the built-in sample (default 541909)\n"
                "  --workers N           query worker threads (default: 2 per CPU, at least 4)\n"
                "  --max-connections N   concurrent connections (default 1000)\n"
                "  --auth-timeout MS     time allowed to complete start-up (default 10000)\n"
                "  --max-load-errors N   rejected rows tolerated per loaded file (default 1000)\n"
+               "  --checkpoint-mb N     write a checkpoint after N MB of log (default 256)\n"
                "  --help                show this help and exit\n"
                "  --version             show the version and exit\n"
                "\n"
@@ -59,6 +61,7 @@ int bk_config_parse(bk_config *cfg, int argc, char **argv)
     cfg->max_connections = 1000;
     cfg->auth_timeout_ms = 10000;
     cfg->max_load_errors = 1000;
+    cfg->checkpoint_bytes = UINT64_C(256) << 20;
     cfg->load_files = bk_xcalloc((size_t)argc + 1, sizeof(char *));
 
     enum {
@@ -72,6 +75,7 @@ int bk_config_parse(bk_config *cfg, int argc, char **argv)
         OPT_MAX_CONN,
         OPT_AUTH_TIMEOUT,
         OPT_MAX_LOAD_ERRORS,
+        OPT_CHECKPOINT_MB,
         OPT_HELP,
         OPT_VERSION,
     };
@@ -86,6 +90,7 @@ int bk_config_parse(bk_config *cfg, int argc, char **argv)
         {"max-connections", required_argument, NULL,        OPT_MAX_CONN},
         {   "auth-timeout", required_argument, NULL,    OPT_AUTH_TIMEOUT},
         {"max-load-errors", required_argument, NULL, OPT_MAX_LOAD_ERRORS},
+        {  "checkpoint-mb", required_argument, NULL,   OPT_CHECKPOINT_MB},
         {           "help",       no_argument, NULL,            OPT_HELP},
         {        "version",       no_argument, NULL,         OPT_VERSION},
         {             NULL,                 0, NULL,                   0},
@@ -120,6 +125,14 @@ int bk_config_parse(bk_config *cfg, int argc, char **argv)
                 fprintf(stderr, "basketd: invalid --sample-rows \"%s\"\n", optarg);
                 return -1;
             }
+            break;
+        case OPT_CHECKPOINT_MB:
+            if (!parse_u64(optarg, 1, 1024 * 1024, &v)) {
+                fprintf(stderr, "basketd: invalid --checkpoint-mb \"%s\": expected 1..1048576\n",
+                        optarg);
+                return -1;
+            }
+            cfg->checkpoint_bytes = v << 20;
             break;
         case OPT_WORKERS:
             if (!parse_u64(optarg, 1, 1024, &v)) {

@@ -119,6 +119,21 @@ static int lock_data_dir(const char *dir)
     return fd;
 }
 
+static uint64_t table_rows(bk_db *db, bk_table *t)
+{
+    bk_error err;
+    bk_error_clear(&err);
+    bk_snap *snap = bk_snap_take(db, &err);
+    uint64_t rows = snap != NULL && t != NULL ? bk_snap_rows(snap, t) : 0;
+    bk_snap_release(snap);
+    return rows;
+}
+
+/*
+ * --load and --sample fill an empty transactions table only: the data directory keeps what
+ * was loaded, so restarting with the same flags must not load it twice. Each file loads as
+ * one transaction, so a crash mid-load leaves the table as it was.
+ */
 static bool load_data(const bk_config *cfg, bk_db *db)
 {
     bk_error err;
@@ -128,6 +143,16 @@ static bool load_data(const bk_config *cfg, bk_db *db)
         bk_log(BK_LOG_FATAL, "could not create table transactions: %s", err.message);
         return false;
     }
+    uint64_t rows = table_rows(db, t);
+    if (rows > 0) {
+        if (cfg->n_load_files > 0 || cfg->sample) {
+            bk_log(BK_LOG_INFO,
+                   "transactions already holds %llu rows in \"%s\": --load/--sample skipped",
+                   (unsigned long long)rows, cfg->data_dir);
+        }
+        return true;
+    }
+    bool loaded = false;
     for (uint32_t i = 0; i < cfg->n_load_files; i++) {
         bk_load_stats st;
         if (bk_retail_load_file(t, cfg->load_files[i], cfg->max_load_errors, &st, &err) != BK_OK) {
@@ -138,15 +163,9 @@ static bool load_data(const bk_config *cfg, bk_db *db)
                cfg->load_files[i], (unsigned long long)st.rows_loaded,
                (unsigned long long)st.rows_rejected, st.seconds,
                st.seconds > 0 ? (double)st.bytes / 1e6 / st.seconds : 0.0);
+        loaded = true;
     }
-    bk_snap *snap = bk_snap_take(db, &err);
-    if (snap == NULL) {
-        bk_log(BK_LOG_FATAL, "%s", err.message);
-        return false;
-    }
-    uint64_t rows = bk_snap_rows(snap, t);
-    bk_snap_release(snap);
-    if (cfg->sample && rows == 0) {
+    if (cfg->sample && !loaded) {
         bk_load_stats st;
         if (bk_gen_load(t, cfg->sample_rows, 42, &st, &err) != BK_OK) {
             bk_log(BK_LOG_FATAL, "generating the sample failed: %s", err.message);
@@ -154,6 +173,11 @@ static bool load_data(const bk_config *cfg, bk_db *db)
         }
         bk_log(BK_LOG_INFO, "loaded the built-in sample: %llu rows in %.2f s",
                (unsigned long long)st.rows_loaded, st.seconds);
+        loaded = true;
+    }
+    /* A bulk load is checkpointed at once, so the next start reads columns, not the log. */
+    if (loaded && bk_db_checkpoint(db, &err) != BK_OK) {
+        bk_log(BK_LOG_WARNING, "checkpoint after loading failed: %s", err.message);
     }
     return true;
 }
@@ -187,15 +211,26 @@ int main(int argc, char **argv)
     }
     bk_log(BK_LOG_INFO, "starting basketd %s (SIMD level %s)", BK_VERSION,
            bk_isa_name(bk_cpu_isa()));
-    bk_db *db = bk_db_create();
-    if (db == NULL || !load_data(&cfg, db)) {
+    bk_error err;
+    bk_error_clear(&err);
+    bk_db *db = bk_db_open(cfg.data_dir, &err);
+    if (db == NULL) {
+        bk_log(BK_LOG_FATAL, "could not open data directory \"%s\": %s", cfg.data_dir, err.message);
+        if (err.hint[0] != '\0') {
+            bk_log(BK_LOG_FATAL, "HINT:  %s", err.hint);
+        }
+    }
+    if (db == NULL || !load_data(&cfg, db) ||
+        bk_db_start_checkpointer(db, cfg.checkpoint_bytes, &err) != BK_OK) {
+        if (db != NULL && err.is_set) {
+            bk_log(BK_LOG_FATAL, "%s", err.message);
+        }
         bk_db_destroy(db);
         close(listen_fd);
+        close(lock_fd);
         bk_config_free(&cfg);
         return 1;
     }
-    bk_error err;
-    bk_error_clear(&err);
     bk_engine_options eo = {.server_version = BK_SERVER_VERSION};
     bk_engine *engine = bk_engine_create(db, &eo, &err);
     bk_server *srv = engine != NULL ? bk_server_create(&cfg, engine, listen_fd, &err) : NULL;
@@ -205,12 +240,9 @@ int main(int argc, char **argv)
         exit_code = 1;
     } else {
         bk_table *t = bk_db_find_table(db, BK_STR_LIT("transactions"));
-        bk_snap *snap = bk_snap_take(db, &err);
         bk_log(BK_LOG_INFO,
                "basketd ready to accept connections on %s:%u (transactions: %llu rows)",
-               cfg.listen_addr, cfg.port,
-               (unsigned long long)(snap != NULL && t != NULL ? bk_snap_rows(snap, t) : 0));
-        bk_snap_release(snap);
+               cfg.listen_addr, cfg.port, (unsigned long long)table_rows(db, t));
         if (bk_server_run(srv, &err) != BK_OK) {
             bk_log(BK_LOG_FATAL, "%s", err.message);
             exit_code = 1;
@@ -218,6 +250,13 @@ int main(int argc, char **argv)
     }
     bk_server_destroy(srv);
     bk_engine_destroy(engine);
+    /* A shutdown checkpoint: the next start reads it instead of replaying the log. */
+    bk_db_stop_checkpointer(db);
+    bk_error_clear(&err);
+    if (bk_db_checkpoint(db, &err) != BK_OK) {
+        bk_log(BK_LOG_WARNING, "shutdown checkpoint failed (the log still holds everything): %s",
+               err.message);
+    }
     bk_db_destroy(db);
     close(listen_fd);
     close(lock_fd);

@@ -27,6 +27,7 @@ typedef struct bk_config {
     uint32_t max_connections;
     uint32_t auth_timeout_ms;
     uint64_t max_load_errors;
+    uint64_t checkpoint_bytes; /* log growth that triggers a checkpoint */
 } bk_config;
 
 /* config.c: parses argv. Returns 0 to run, 1 when it printed help/version (exit 0), -1 on a

@@ -190,6 +190,94 @@ static void zone_floats(bk_type_id id, const bk_chunk *src, uint32_t n, bk_zone 
     }
 }
 
+/*
+ * Zone map of a text chunk over its distinct codes: one string comparison per distinct value
+ * rather than per row.
+ */
+static bool text_zone_codes(const bk_dict *d,
+                            bk_chunk *dst,
+                            uint32_t n,
+                            const uint64_t *validity,
+                            uint32_t (*code_of)(const void *, uint32_t),
+                            const void *data,
+                            uint32_t max_code)
+{
+    size_t words = (size_t)max_code / 64 + 1;
+    uint64_t *seen = bk_mem_calloc(words, sizeof(uint64_t));
+    if (seen == NULL) {
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (validity == NULL || (validity[i >> 6] >> (i & 63) & 1) != 0) {
+            uint32_t code = code_of(data, i);
+            seen[code / 64] |= UINT64_C(1) << (code % 64);
+        }
+    }
+    bk_zone *z = &dst->zone;
+    z->has_range = false;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t bits = seen[w];
+        while (bits != 0) {
+            uint32_t code = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            bk_str s = bk_dict_get(d, code);
+            size_t lmin = BK_MIN(s.len, z->min_s.len), lmax = BK_MIN(s.len, z->max_s.len);
+            int cmin = lmin == 0 ? 0 : memcmp(s.ptr, z->min_s.ptr, lmin);
+            int cmax = lmax == 0 ? 0 : memcmp(s.ptr, z->max_s.ptr, lmax);
+            if (!z->has_range || cmin < 0 || (cmin == 0 && s.len < z->min_s.len)) {
+                z->min_s = s;
+            }
+            if (!z->has_range || cmax > 0 || (cmax == 0 && s.len > z->max_s.len)) {
+                z->max_s = s;
+            }
+            z->has_range = true;
+        }
+    }
+    bk_mem_free(seen);
+    return true;
+}
+
+static uint32_t code_u8(const void *d, uint32_t i)
+{
+    return ((const uint8_t *)d)[i];
+}
+
+static uint32_t code_u16(const void *d, uint32_t i)
+{
+    return ((const uint16_t *)d)[i];
+}
+
+static uint32_t code_u32(const void *d, uint32_t i)
+{
+    return ((const uint32_t *)d)[i];
+}
+
+static bool text_zone(const bk_dict *d,
+                      bk_chunk *dst,
+                      uint32_t n,
+                      const uint64_t *validity,
+                      const uint32_t *codes,
+                      uint32_t max_code)
+{
+    return text_zone_codes(d, dst, n, validity, code_u32, codes, max_code);
+}
+
+bk_rc bk_seg_text_zone(const bk_table *t, bk_seg *s, uint32_t c)
+{
+    bk_chunk *ch = &s->cols[c];
+    uint32_t (*code_of)(const void *, uint32_t) = ch->code_width == 1   ? code_u8
+                                                  : ch->code_width == 2 ? code_u16
+                                                                        : code_u32;
+    uint32_t max_code = 0;
+    for (uint32_t i = 0; i < s->n_rows; i++) {
+        uint32_t code = code_of(ch->data, i);
+        max_code = code > max_code ? code : max_code;
+    }
+    return text_zone_codes(t->dicts[c], ch, s->n_rows, ch->validity, code_of, ch->data, max_code)
+               ? BK_OK
+               : BK_ERR;
+}
+
 static bool
 seal_codes(const bk_table *t, uint32_t c, const bk_chunk *src, uint32_t n, bk_chunk *dst)
 {
@@ -222,39 +310,7 @@ seal_codes(const bk_table *t, uint32_t c, const bk_chunk *src, uint32_t n, bk_ch
             break;
         }
     }
-    /* Zone map over the distinct codes: one string comparison per distinct value. */
-    const bk_dict *d = t->dicts[c];
-    size_t words = (size_t)max_code / 64 + 1;
-    uint64_t *seen = bk_mem_calloc(words, sizeof(uint64_t));
-    if (seen == NULL) {
-        return false;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if (row_valid(src, i)) {
-            seen[codes[i] / 64] |= UINT64_C(1) << (codes[i] % 64);
-        }
-    }
-    bk_zone *z = &dst->zone;
-    for (size_t w = 0; w < words; w++) {
-        uint64_t bits = seen[w];
-        while (bits != 0) {
-            uint32_t code = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            bk_str s = bk_dict_get(d, code);
-            size_t lmin = BK_MIN(s.len, z->min_s.len), lmax = BK_MIN(s.len, z->max_s.len);
-            int cmin = lmin == 0 ? 0 : memcmp(s.ptr, z->min_s.ptr, lmin);
-            int cmax = lmax == 0 ? 0 : memcmp(s.ptr, z->max_s.ptr, lmax);
-            if (!z->has_range || cmin < 0 || (cmin == 0 && s.len < z->min_s.len)) {
-                z->min_s = s;
-            }
-            if (!z->has_range || cmax > 0 || (cmax == 0 && s.len > z->max_s.len)) {
-                z->max_s = s;
-            }
-            z->has_range = true;
-        }
-    }
-    bk_mem_free(seen);
-    return true;
+    return text_zone(t->dicts[c], dst, n, src->validity, codes, max_code);
 }
 
 static bool seal_numeric(const bk_chunk *src, uint32_t n, bk_chunk *dst)

@@ -10,6 +10,8 @@
  *   vectors   bk_vec, bk_batch, bk_vec_*                       (vector.c)
  *   dicts     bk_dict_*                                        (dict.c)
  *   tables    bk_db_*, bk_table_*, bk_appender_*               (table.c)
+ *   durable   bk_db_open, bk_db_checkpoint                   (db_recover.c, db_checkpoint.c,
+ *             wal.c, io.c)
  *   scans     bk_snap_*, bk_scan_*                             (scan.c)
  *
  * Values in vectors (the executor's representation; storage may encode them differently):
@@ -292,8 +294,38 @@ typedef struct bk_column_def {
     bool not_null;
 } bk_column_def;
 
+/* An in-memory database: nothing is written anywhere. */
 BK_NODISCARD bk_db *bk_db_create(void);
 void bk_db_destroy(bk_db *db);
+
+/*
+ * Opens the durable database in `dir` (created if missing): the newest valid checkpoint is
+ * loaded and the write-ahead log replayed, a torn or corrupt tail of the log being cut and
+ * logged. From then on every table creation and every commit is logged and made durable
+ * (fsync, shared by concurrent commits) before it becomes visible. Refuses a data directory
+ * written by a newer format (XX001 with the version) or whose checkpoint or log is corrupt
+ * beyond the tail. The caller holds the directory lock.
+ */
+BK_NODISCARD bk_db *bk_db_open(const char *dir, bk_error *err);
+/*
+ * Writes a checkpoint: every table's columns as lz4-compressed files (written through
+ * io_uring), published atomically (temporary directory, fsync, rename, fsync of the data
+ * directory, then the manifest likewise); the log before it is removed. Concurrent commits
+ * go on meanwhile. Nothing is written when nothing was logged since the last checkpoint. A
+ * failed fsync aborts the process.
+ */
+BK_NODISCARD bk_rc bk_db_checkpoint(bk_db *db, bk_error *err);
+/* A background thread checkpointing whenever the log grows past `wal_bytes`. */
+BK_NODISCARD bk_rc bk_db_start_checkpointer(bk_db *db, uint64_t wal_bytes, bk_error *err);
+/* Stops it (waiting for a checkpoint in progress); bk_db_destroy does too. */
+void bk_db_stop_checkpointer(bk_db *db);
+
+/*
+ * Called after each commit becomes visible, in the committing thread, with the table and the
+ * range of rows it added. At most 8 hooks.
+ */
+typedef void (*bk_commit_hook)(void *ctx, bk_table *t, uint64_t first_row, uint64_t n_rows);
+void bk_db_on_commit(bk_db *db, bk_commit_hook fn, void *ctx);
 
 /*
  * Creates a table. Names are copied. BK_ERR with 42P07 when the name exists, 54011 beyond

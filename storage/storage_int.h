@@ -163,6 +163,13 @@ struct bk_table {
     uint64_t written_rows; /* committed + appended in the open transaction */
 };
 
+typedef struct bk_wal bk_wal;
+
+typedef struct commit_hook {
+    bk_commit_hook fn;
+    void *ctx;
+} commit_hook;
+
 struct bk_db {
     pthread_mutex_t lock; /* table creation and version swaps (held briefly) */
     bk_dbver *cur;        /* current version (under lock) */
@@ -170,7 +177,43 @@ struct bk_db {
     _Atomic uint32_t n_tables;
     uint32_t next_id;
     uint64_t seq;
+    /* Durability (NULL/false for an in-memory database): */
+    char *dir; /* data directory */
+    bk_wal *wal;
+    bool replaying; /* recovery: apply without logging */
+    _Atomic uint64_t next_txn;
+    pthread_mutex_t ckpt_lock; /* one checkpoint at a time */
+    uint64_t ckpt_seq;         /* number of the last checkpoint */
+    uint64_t ckpt_lsn;         /* next LSN when it was taken: equal now = nothing new */
+    pthread_t ckpt_thread;
+    bool ckpt_running;
+    bool ckpt_stop;
+    pthread_mutex_t ckpt_wait_lock;
+    pthread_cond_t ckpt_wait;
+    uint64_t ckpt_wal_bytes; /* checkpoint after this much log */
+    commit_hook hooks[8];
+    uint32_t n_hooks;
 };
+
+/* segment.c: recomputes the zone map of text column c of sealed segment s. */
+BK_NODISCARD bk_rc bk_seg_text_zone(const bk_table *t, bk_seg *s, uint32_t c);
+
+/* table.c: recovery creates tables with their recorded ids, without logging. */
+BK_NODISCARD bk_table *bk_db_create_table_id(bk_db *db,
+                                             const char *name,
+                                             const bk_column_def *cols,
+                                             uint32_t n_cols,
+                                             uint32_t id,
+                                             bk_error *err);
+/* table.c: installs a table version built by recovery (the table has no rows yet). */
+void bk_table_install(bk_table *t, bk_tabver *v);
+/* table.c: a table version over `segs` (references taken) with `rows` rows. */
+BK_NODISCARD bk_tabver *bk_tabver_new(bk_seg **segs, uint32_t n_segs, uint64_t rows);
+/* table.c: serialises rows of a batch as a WAL APPEND operation. */
+BK_NODISCARD bk_rc bk_wal_encode_append(bk_buf *out,
+                                        const bk_table *t,
+                                        uint64_t first_row,
+                                        const bk_batch *b);
 
 struct bk_snap {
     bk_db *db;

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec_int.h"
 #include "storage_int.h"
+#include "wal_int.h"
 
 #define MAX_COLUMNS 1600 /* PostgreSQL's MaxHeapAttributeNumber */
 
@@ -113,6 +115,10 @@ bk_db *bk_db_create(void)
         return NULL;
     }
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->ckpt_lock, NULL);
+    pthread_mutex_init(&db->ckpt_wait_lock, NULL);
+    pthread_cond_init(&db->ckpt_wait, NULL);
+    atomic_init(&db->next_txn, 1);
     bk_sarray_init(&db->tables, sizeof(bk_table *));
     db->next_id = 16384; /* first normal object id, as PostgreSQL's FirstNormalObjectId */
     return db;
@@ -149,6 +155,12 @@ void bk_db_destroy(bk_db *db)
     if (db == NULL) {
         return;
     }
+    bk_db_stop_checkpointer(db);
+    bk_wal_close(db->wal);
+    bk_mem_free(db->dir);
+    pthread_mutex_destroy(&db->ckpt_lock);
+    pthread_mutex_destroy(&db->ckpt_wait_lock);
+    pthread_cond_destroy(&db->ckpt_wait);
     bk_dbver_unref(db->cur);
     uint32_t n = atomic_load(&db->n_tables);
     for (uint32_t i = 0; i < n; i++) {
@@ -215,11 +227,49 @@ static bk_table *find_locked(bk_db *db, bk_str name)
     return NULL;
 }
 
-bk_table *bk_db_create_table(bk_db *db,
-                             const char *name,
-                             const bk_column_def *cols,
-                             uint32_t n_cols,
-                             bk_error *err)
+/* The CREATE TABLE operation, as logged. */
+static bk_rc encode_create(bk_buf *out, const bk_table *t)
+{
+    bk_wr w = {out, false};
+    wr_u8(&w, BK_WAL_OP_CREATE_TABLE);
+    wr_u32(&w, t->id);
+    wr_str(&w, bk_str_from_cstr(t->name));
+    wr_u32(&w, t->n_cols);
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        const bk_column_def *d = &t->cols[c];
+        wr_str(&w, bk_str_from_cstr(d->name));
+        wr_u8(&w, (uint8_t)d->type.id);
+        wr_u32(&w, d->type.oid);
+        wr_u32(&w, (uint32_t)d->type.typmod);
+        wr_u8(&w, d->not_null ? 1 : 0);
+    }
+    return w.failed ? BK_ERR : BK_OK;
+}
+
+/* Logs the creation of t durably (the caller holds db->lock: DDL is rare). */
+static bk_rc log_create(bk_db *db, const bk_table *t, bk_error *err)
+{
+    bk_buf b = {0};
+    if (encode_create(&b, t) != BK_OK) {
+        bk_buf_free(&b);
+        return bk_raise(err, OUT_OF_MEMORY, "out of memory");
+    }
+    uint64_t txn = atomic_fetch_add(&db->next_txn, 1);
+    uint64_t lsn;
+    bk_rc rc = bk_wal_write(db->wal, BK_WAL_COMMIT_ONE, txn, b.ptr, b.len, &lsn, err);
+    bk_buf_free(&b);
+    if (rc == BK_OK) {
+        bk_wal_sync(db->wal, lsn);
+    }
+    return rc;
+}
+
+static bk_table *create_table(bk_db *db,
+                              const char *name,
+                              const bk_column_def *cols,
+                              uint32_t n_cols,
+                              uint32_t id,
+                              bk_error *err)
 {
     if (n_cols > MAX_COLUMNS) {
         bk_raise(err, TOO_MANY_COLUMNS, "tables can have at most %d columns", MAX_COLUMNS);
@@ -246,7 +296,17 @@ bk_table *bk_db_create_table(bk_db *db,
         return NULL;
     }
     t->slot = slot;
-    t->id = db->next_id++;
+    t->id = id != 0 ? id : db->next_id;
+    if (db->wal != NULL && !db->replaying && log_create(db, t, err) != BK_OK) {
+        pthread_mutex_unlock(&db->lock);
+        bk_tabver_unref(tv);
+        bk_dbver_unref(v);
+        table_free(t);
+        return NULL;
+    }
+    if (t->id >= db->next_id) {
+        db->next_id = t->id + 1;
+    }
     v->tabs[slot] = tv;
     *(bk_table **)bk_sarray_at(&db->tables, slot) = t;
     atomic_store_explicit(&db->n_tables, slot + 1, memory_order_release);
@@ -254,6 +314,25 @@ bk_table *bk_db_create_table(bk_db *db,
     pthread_mutex_unlock(&db->lock);
     bk_dbver_unref(old);
     return t;
+}
+
+bk_table *bk_db_create_table(bk_db *db,
+                             const char *name,
+                             const bk_column_def *cols,
+                             uint32_t n_cols,
+                             bk_error *err)
+{
+    return create_table(db, name, cols, n_cols, 0, err);
+}
+
+bk_table *bk_db_create_table_id(bk_db *db,
+                                const char *name,
+                                const bk_column_def *cols,
+                                uint32_t n_cols,
+                                uint32_t id,
+                                bk_error *err)
+{
+    return create_table(db, name, cols, n_cols, id, err);
 }
 
 bk_table *bk_db_find_table(bk_db *db, bk_str name)
@@ -303,8 +382,14 @@ static bk_tabver *committed_tabver(bk_table *t)
 
 /* ---- appending ---------------------------------------------------------------------------- */
 
+/* Operations are logged in records of about this size while a transaction runs. */
+#define WAL_FLUSH_BYTES ((size_t)8 << 20)
+
 struct bk_appender {
     bk_table *t;
+    uint64_t txn;    /* write-ahead log transaction; 0 when nothing is logged */
+    bk_buf wal_buf;  /* operations not yet written to the log */
+    bool wrote_data; /* DATA records were written for this transaction */
 };
 
 /* Puts the writer state back to the committed version (after abort, or at begin). */
@@ -334,9 +419,39 @@ bk_appender *bk_appender_begin(bk_table *t, bk_error *err)
         bk_raise(err, OUT_OF_MEMORY, "out of memory");
         return NULL;
     }
+    memset(ap, 0, sizeof *ap);
     pthread_mutex_lock(&t->writer);
     ap->t = t;
+    if (t->db->wal != NULL && !t->db->replaying) {
+        ap->txn = atomic_fetch_add(&t->db->next_txn, 1);
+        bk_wal_txn_begin(t->db->wal, ap->txn);
+    }
     return ap;
+}
+
+static void appender_free(bk_appender *ap)
+{
+    if (ap->txn != 0) {
+        bk_wal_txn_end(ap->t->db->wal, ap->txn);
+    }
+    bk_buf_free(&ap->wal_buf);
+    bk_mem_free(ap);
+}
+
+/* Writes the buffered operations as a DATA record. */
+static bk_rc flush_wal(bk_appender *ap, bk_error *err)
+{
+    uint64_t lsn;
+    if (bk_wal_write(ap->t->db->wal, BK_WAL_DATA, ap->txn, ap->wal_buf.ptr, ap->wal_buf.len, &lsn,
+                     err) != BK_OK) {
+        return BK_ERR;
+    }
+    if (!ap->wrote_data) {
+        bk_wal_txn_first_lsn(ap->t->db->wal, ap->txn, lsn);
+    }
+    ap->wrote_data = true;
+    bk_buf_clear(&ap->wal_buf);
+    return BK_OK;
 }
 
 static bk_rc pending_push(bk_table *t, bk_seg *s)
@@ -476,6 +591,7 @@ bk_rc bk_appender_append(bk_appender *ap, const bk_batch *batch, bk_error *err)
                             t->cols[c].name);
         }
     }
+    uint64_t first_row = t->written_rows;
     for (uint32_t i = 0; i < batch->n_rows; i++) {
         uint64_t row = t->written_rows;
         if (ensure_row(t, row) != BK_OK) {
@@ -489,6 +605,14 @@ bk_rc bk_appender_append(bk_appender *ap, const bk_batch *batch, bk_error *err)
         }
         t->open->n_rows = off + 1;
         t->written_rows++;
+    }
+    if (ap->txn != 0 && batch->n_rows > 0) {
+        if (bk_wal_encode_append(&ap->wal_buf, t, first_row, batch) != BK_OK) {
+            return bk_raise(err, OUT_OF_MEMORY, "out of memory");
+        }
+        if (ap->wal_buf.len >= WAL_FLUSH_BYTES && flush_wal(ap, err) != BK_OK) {
+            return BK_ERR;
+        }
     }
     return BK_OK;
 }
@@ -520,21 +644,59 @@ static bk_tabver *next_tabver(bk_table *t, const bk_tabver *cur)
     return v;
 }
 
+/* Logs the transaction's commit and waits until it is durable. */
+static bk_rc log_commit(bk_appender *ap, bk_error *err)
+{
+    bk_wal *wal = ap->t->db->wal;
+    uint64_t lsn;
+    if (!ap->wrote_data) {
+        if (bk_wal_write(wal, BK_WAL_COMMIT_ONE, ap->txn, ap->wal_buf.ptr, ap->wal_buf.len, &lsn,
+                         err) != BK_OK) {
+            return BK_ERR;
+        }
+        bk_wal_txn_first_lsn(wal, ap->txn, lsn);
+    } else {
+        if (ap->wal_buf.len > 0 && flush_wal(ap, err) != BK_OK) {
+            return BK_ERR;
+        }
+        if (bk_wal_write(wal, BK_WAL_COMMIT, ap->txn, NULL, 0, &lsn, err) != BK_OK) {
+            return BK_ERR;
+        }
+    }
+    bk_wal_sync(wal, lsn);
+    BK_CRASHPOINT("commit.after_wal");
+    return BK_OK;
+}
+
 bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
 {
     bk_table *t = ap->t;
     bk_db *db = t->db;
+    bk_tabver *committed = committed_tabver(t);
+    uint64_t first_row = committed->rows;
+    bk_tabver_unref(committed);
+    uint64_t n_rows = t->written_rows - first_row;
     /* A full open segment is sealed now rather than when the next row arrives. */
     if (t->open != NULL && t->open->n_rows == BK_SEG_ROWS && seal_open(t) != BK_OK) {
         bk_appender_abort(ap);
         return bk_raise(err, OUT_OF_MEMORY, "out of memory");
     }
+    if (ap->txn != 0 && n_rows > 0 && log_commit(ap, err) != BK_OK) {
+        bk_appender_abort(ap);
+        return BK_ERR;
+    }
+    bool logged = ap->txn != 0 && n_rows > 0;
     pthread_mutex_lock(&db->lock);
     bk_tabver *tv = next_tabver(t, db->cur->tabs[t->slot]);
     bk_dbver *v = tv != NULL ? dbver_copy(db->cur, db->cur->n_tables) : NULL;
     if (v == NULL) {
         pthread_mutex_unlock(&db->lock);
         bk_tabver_unref(tv);
+        if (logged) {
+            /* Durable already, so it must become visible; without memory it cannot. */
+            bk_log(BK_LOG_FATAL, "PANIC: out of memory publishing a logged commit");
+            abort();
+        }
         bk_appender_abort(ap);
         return bk_raise(err, OUT_OF_MEMORY, "out of memory");
     }
@@ -543,9 +705,13 @@ bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
     bk_dbver *old = dbver_swap(db, v);
     pthread_mutex_unlock(&db->lock);
     bk_dbver_unref(old);
+    BK_CRASHPOINT("commit.after_publish");
     writer_reset_pending(t);
     pthread_mutex_unlock(&t->writer);
-    bk_mem_free(ap);
+    appender_free(ap);
+    for (uint32_t i = 0; i < db->n_hooks && n_rows > 0; i++) {
+        db->hooks[i].fn(db->hooks[i].ctx, t, first_row, n_rows);
+    }
     return BK_OK;
 }
 
@@ -554,7 +720,103 @@ void bk_appender_abort(bk_appender *ap)
     bk_table *t = ap->t;
     writer_sync(t);
     pthread_mutex_unlock(&t->writer);
-    bk_mem_free(ap);
+    appender_free(ap);
+}
+
+void bk_db_on_commit(bk_db *db, bk_commit_hook fn, void *ctx)
+{
+    BK_ASSERT(db->n_hooks < BK_ARRAY_LEN(db->hooks));
+    db->hooks[db->n_hooks++] = (commit_hook){fn, ctx};
+}
+
+bk_tabver *bk_tabver_new(bk_seg **segs, uint32_t n_segs, uint64_t rows)
+{
+    bk_tabver *v = tabver_alloc(n_segs);
+    if (v == NULL) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n_segs; i++) {
+        v->segs[i] = bk_seg_ref(segs[i]);
+    }
+    v->n_segs = n_segs;
+    v->rows = rows;
+    return v;
+}
+
+void bk_table_install(bk_table *t, bk_tabver *v)
+{
+    bk_db *db = t->db;
+    pthread_mutex_lock(&t->writer);
+    pthread_mutex_lock(&db->lock);
+    bk_dbver *nv = dbver_copy(db->cur, db->cur->n_tables);
+    if (nv == NULL) {
+        bk_log(BK_LOG_FATAL, "out of memory installing a recovered table");
+        abort(); /* recovery only: the server cannot start without this memory */
+    }
+    bk_tabver_unref(nv->tabs[t->slot]);
+    nv->tabs[t->slot] = v;
+    bk_dbver *old = dbver_swap(db, nv);
+    pthread_mutex_unlock(&db->lock);
+    bk_dbver_unref(old);
+    writer_sync(t);
+    pthread_mutex_unlock(&t->writer);
+}
+
+/* ---- the APPEND operation ------------------------------------------------------------------ */
+
+bk_rc bk_wal_encode_append(bk_buf *out, const bk_table *t, uint64_t first_row, const bk_batch *b)
+{
+    bk_wr w = {out, false};
+    uint32_t n = b->n_rows;
+    wr_u8(&w, BK_WAL_OP_APPEND);
+    wr_u32(&w, t->id);
+    wr_u64(&w, first_row);
+    wr_u32(&w, n);
+    /* The rows' byte length, patched below, lets replay skip rows a checkpoint holds. */
+    size_t len_at = out->len;
+    wr_u32(&w, 0);
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        const bk_vec *v = &b->cols[c];
+        bool nulls = false;
+        for (uint32_t i = 0; i < n && v->validity != NULL && !nulls; i++) {
+            nulls = bk_vec_is_null(v, i);
+        }
+        wr_u8(&w, nulls ? 1 : 0);
+        if (nulls) {
+            for (uint32_t i = 0; i < n; i += 8) {
+                uint8_t byte = 0;
+                for (uint32_t k = 0; k < 8 && i + k < n; k++) {
+                    byte |= (uint8_t)((bk_vec_is_null(v, i + k) ? 0u : 1u) << k);
+                }
+                wr_u8(&w, byte);
+            }
+        }
+        switch (t->cols[c].type.id) {
+        case BK_TYPE_TEXT:
+            for (uint32_t i = 0; i < n; i++) {
+                wr_str(&w, bk_vec_is_null(v, i) ? (bk_str){"", 0} : ((const bk_str *)v->data)[i]);
+            }
+            break;
+        case BK_TYPE_NUMERIC:
+            for (uint32_t i = 0; i < n; i++) {
+                wr_u64(&w, (uint64_t)(int64_t)((const bk_i128 *)v->data)[i]);
+            }
+            wr_bytes(&w, v->scale, n);
+            break;
+        default:
+            /* Fixed-width values as held in memory (Basket runs on little-endian hosts). */
+            wr_bytes(&w, v->data, (size_t)n * bk_type_width(t->cols[c].type.id));
+            break;
+        }
+    }
+    if (w.failed || out->len - len_at - 4 > UINT32_MAX) {
+        return BK_ERR;
+    }
+    uint32_t len = (uint32_t)(out->len - len_at - 4);
+    for (int i = 0; i < 4; i++) {
+        out->ptr[len_at + (size_t)i] = (char)(uint8_t)(len >> (8 * i));
+    }
+    return BK_OK;
 }
 
 /* ---- snapshots ---------------------------------------------------------------------------- */
