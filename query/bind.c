@@ -824,6 +824,11 @@ static bk_rc bind_show(binder *b, const PgQuery__VariableShowStmt *vs, bk_stmt *
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
+bk_rc bind_select_stmt(binder *b, const PgQuery__SelectStmt *ss, bk_stmt *st)
+{
+    return bind_select(b, ss, st);
+}
+
 static const char *statement_name(PgQuery__Node__NodeCase c)
 {
     switch (c) {
@@ -906,6 +911,10 @@ bk_rc bk_bind_statement(bk_session *s,
         break;
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
         rc = bind_show(&b, n->variable_show_stmt, st);
+        break;
+    case PG_QUERY__NODE__NODE_CREATE_STMT:
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+        rc = bind_dml_statement(&b, n, st);
         break;
     default:
         rc = bk_raise(err, FEATURE_NOT_SUPPORTED, "%s is not supported yet",

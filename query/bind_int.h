@@ -82,4 +82,9 @@ BK_NODISCARD bk_expr *bind_func_call(binder *b, const PgQuery__FuncCall *fc);
 /* Evaluates a constant expression to an int64 (LIMIT/OFFSET). */
 BK_NODISCARD bk_rc bind_const_int64(binder *b, bk_expr *e, int64_t *out, bool *is_null);
 
+/* bind.c: a SELECT statement (also the source of INSERT ... SELECT). */
+BK_NODISCARD bk_rc bind_select_stmt(binder *b, const PgQuery__SelectStmt *ss, bk_stmt *st);
+/* bind_dml.c: CREATE TABLE and INSERT. */
+BK_NODISCARD bk_rc bind_dml_statement(binder *b, const PgQuery__Node *n, bk_stmt *st);
+
 #endif /* BK_QUERY_BIND_INT_H */

@@ -267,6 +267,10 @@ static bk_rc run_utility(bk_exec *ex, bk_batch **out, bk_error *err)
         *out = b;
         return BK_OK;
     }
+    case ST_CREATE_TABLE:
+    case ST_INSERT:
+        return bk_dml_run(ex->session, st, ex->ctx.params, ex->ctx.n_params, ex->tag,
+                          sizeof ex->tag, err);
     case ST_SELECT:
         break;
     }

@@ -225,6 +225,7 @@ typedef enum plan_kind {
     PL_AGG,
     PL_SORT,
     PL_LIMIT,
+    PL_VALUES, /* rows of expressions (INSERT ... VALUES) */
 } plan_kind;
 
 typedef struct bk_sort_key {
@@ -273,6 +274,11 @@ struct bk_plan {
             bk_expr *count;  /* NULL = no limit */
             bk_expr *offset; /* NULL = 0 */
         } limit;
+
+        struct {
+            bk_expr **cells; /* n_rows * n_out, row-major, each of its column's type */
+            uint32_t n_rows;
+        } values;
     } u;
 };
 
@@ -284,6 +290,8 @@ typedef enum stmt_kind {
     ST_RESET,
     ST_RESET_ALL,
     ST_SHOW,
+    ST_CREATE_TABLE,
+    ST_INSERT,
 } stmt_kind;
 
 struct bk_stmt {
@@ -295,6 +303,17 @@ struct bk_stmt {
     const char *name;  /* SET/SHOW/RESET parameter */
     const char *value; /* SET value */
     const char *sql;
+
+    struct {
+        const char *name;
+        bk_column_def *cols;
+        uint32_t n_cols;
+        bool if_not_exists;
+    } create;
+
+    struct {
+        bk_table *table; /* plan's output: every column of it, in order */
+    } insert;
 };
 
 /*
@@ -314,6 +333,18 @@ BK_NODISCARD bk_rc bk_bind_statement(bk_session *s,
                                      bk_stmt *st,
                                      bk_arena *a,
                                      bk_error *err);
+
+/*
+ * dml.c: runs CREATE TABLE and INSERT (all rows of an INSERT commit together, or none) and
+ * writes the command tag.
+ */
+BK_NODISCARD bk_rc bk_dml_run(bk_session *s,
+                              bk_stmt *st,
+                              const bk_vec *params,
+                              uint32_t n_params,
+                              char *tag,
+                              size_t tag_cap,
+                              bk_error *err);
 
 /* ---- executor ------------------------------------------------------------------------------- */
 
@@ -354,6 +385,7 @@ bk_op_hashagg_new(bk_exec_ctx *ctx, const bk_plan *p, bk_op *child, bk_error *er
 BK_NODISCARD bk_op *bk_op_sort_new(bk_exec_ctx *ctx, const bk_plan *p, bk_op *child, bk_error *err);
 BK_NODISCARD bk_op *
 bk_op_limit_new(bk_exec_ctx *ctx, const bk_plan *p, bk_op *child, bk_error *err);
+BK_NODISCARD bk_op *bk_op_values_new(bk_exec_ctx *ctx, const bk_plan *p, bk_error *err);
 
 /* Common operator plumbing (exec/op_common.c). */
 BK_NODISCARD bk_op *

@@ -325,6 +325,12 @@ bk_rc bk_db_checkpoint(bk_db *db, bk_error *err)
         return BK_OK;
     }
     uint64_t t0 = bk_clock_mono_ns();
+    /* Records from here on go to a new file: the old ones can all go once this is durable
+     * (unless a transaction still open started in them). */
+    if (bk_wal_switch(db->wal, err) != BK_OK) {
+        pthread_mutex_unlock(&db->ckpt_lock);
+        return BK_ERR;
+    }
     /* The log needed from here on is computed before the snapshot: see the file comment. */
     uint64_t keep_from = bk_wal_keep_from(db->wal);
     (void)bk_wal_bytes_since(db->wal, true);
@@ -434,6 +440,15 @@ static void *checkpointer_main(void *arg)
     }
     pthread_mutex_unlock(&db->ckpt_wait_lock);
     return NULL;
+}
+
+void bk_db_checkpoint_nudge(bk_db *db)
+{
+    /* Unlocked read of a flag set before any commit can run; a missed wake-up costs at most
+     * the one-second poll. */
+    if (db->ckpt_running && bk_wal_bytes_since(db->wal, false) >= db->ckpt_wal_bytes) {
+        pthread_cond_signal(&db->ckpt_wait);
+    }
 }
 
 bk_rc bk_db_start_checkpointer(bk_db *db, uint64_t wal_bytes, bk_error *err)

@@ -195,6 +195,8 @@ struct bk_db {
     uint32_t n_hooks;
 };
 
+/* db_checkpoint.c: wakes the checkpointer when the log has outgrown its threshold. */
+void bk_db_checkpoint_nudge(bk_db *db);
 /* segment.c: recomputes the zone map of text column c of sealed segment s. */
 BK_NODISCARD bk_rc bk_seg_text_zone(const bk_table *t, bk_seg *s, uint32_t c);
 

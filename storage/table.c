@@ -665,6 +665,7 @@ static bk_rc log_commit(bk_appender *ap, bk_error *err)
     }
     bk_wal_sync(wal, lsn);
     BK_CRASHPOINT("commit.after_wal");
+    bk_db_checkpoint_nudge(ap->t->db);
     return BK_OK;
 }
 

@@ -374,6 +374,17 @@ static uint64_t *list_files(const char *dir, uint32_t *n, bk_error *err)
     return v;
 }
 
+bk_rc bk_wal_switch(bk_wal *w, bk_error *err)
+{
+    pthread_mutex_lock(&w->lock);
+    bk_rc rc = BK_OK;
+    if (w->fd >= 0 && w->file_off > 0) {
+        rc = rotate(w, err);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
 bk_rc bk_wal_remove_before(bk_wal *w, uint64_t lsn, bk_error *err)
 {
     /* When the current file is entirely before `lsn`, a fresh file lets it go too. */

@@ -61,6 +61,9 @@ void bk_wal_txn_first_lsn(bk_wal *w, uint64_t txn, uint64_t lsn);
 void bk_wal_txn_end(bk_wal *w, uint64_t txn);
 /* The oldest LSN a recovery may still need (min first LSN of open transactions, or next). */
 uint64_t bk_wal_keep_from(bk_wal *w);
+/* Starts a new log file (if the current one holds records), so a checkpoint beginning now
+ * can later drop every older file. */
+BK_NODISCARD bk_rc bk_wal_switch(bk_wal *w, bk_error *err);
 /* Removes log files whose records all precede `lsn`. */
 BK_NODISCARD bk_rc bk_wal_remove_before(bk_wal *w, uint64_t lsn, bk_error *err);
 /* The LSN the next record will get. */

@@ -262,10 +262,10 @@ static void test_bind_unsupported_statements_are_0a000(void **state)
 {
     (void)state;
     static const char *const sqls[] = {
-        "insert into t values (1)",
+        "insert into t values (1) returning k",
         "update t set x = 1",
         "delete from t",
-        "create table u (a int)",
+        "create table u (a int primary key)",
         "drop table t",
         "begin",
         "copy t from stdin",
