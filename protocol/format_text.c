@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Result encoding in text format: RowDescription and DataRow, each value printed exactly as
- * PostgreSQL prints it (query's bk_value_to_text).
+ * Result encoding in text format: RowDescription (which also carries the format codes a
+ * portal's Bind chose) and DataRow, each value printed exactly as PostgreSQL prints it
+ * (query's bk_value_to_text). Binary values are format_binary.c's.
  */
 #include "protocol_int.h"
 
 bk_rc pq_row_description(bk_buf *out, const bk_result_desc *rd)
+{
+    return pq_row_description_formats(out, rd, NULL);
+}
+
+bk_rc pq_row_description_formats(bk_buf *out, const bk_result_desc *rd, const int16_t *formats)
 {
     size_t m;
     if (pq_begin(out, 'T', &m) != BK_OK || pq_put_int16(out, (int16_t)rd->n_cols) != BK_OK) {
@@ -18,7 +24,8 @@ bk_rc pq_row_description(bk_buf *out, const bk_result_desc *rd)
             pq_put_int16(out, c->attnum) != BK_OK ||
             pq_put_int32(out, (int32_t)c->type.oid) != BK_OK ||
             pq_put_int16(out, bk_type_pg_len(c->type)) != BK_OK ||
-            pq_put_int32(out, c->type.typmod) != BK_OK || pq_put_int16(out, 0) != BK_OK) {
+            pq_put_int32(out, c->type.typmod) != BK_OK ||
+            pq_put_int16(out, formats != NULL ? formats[i] : 0) != BK_OK) {
             return BK_ERR;
         }
     }

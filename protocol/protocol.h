@@ -8,6 +8,10 @@
  *   bk_pq_config, bk_pq_conn_create/destroy   one connection's protocol state
  *   bk_pq_process                              consume input, produce output
  *   bk_pq_cancel_target                        a CancelRequest's (pid, key)
+ *
+ * Both query protocols are served: simple Query, and the extended protocol (Parse, Bind,
+ * Describe, Execute, Close, Sync, Flush) with named and unnamed prepared statements and
+ * portals, text and binary formats for parameters and results.
  */
 #ifndef BK_PROTOCOL_PROTOCOL_H
 #define BK_PROTOCOL_PROTOCOL_H
@@ -25,6 +29,17 @@ typedef struct bk_pq_config {
     uint32_t max_startup_bytes; /* 10,000 as PostgreSQL; 0 = default */
     uint32_t max_message_bytes; /* 0 = 64 MiB */
     size_t output_high_water;   /* suspend result streaming past this; 0 = 256 KiB */
+    /*
+     * Bytes the prepared statements of one connection may hold (parse trees, plans); a Parse
+     * beyond it fails with 53200. 0 = 64 MiB.
+     */
+    size_t statement_memory_limit;
+    /*
+     * Bytes the open portals of one connection may hold (parameter values, execution state at
+     * Bind); a Bind beyond it fails with 53200. Rows produced while executing count against
+     * the engine's per-query limit instead. 0 = 128 MiB.
+     */
+    size_t portal_memory_limit;
 } bk_pq_config;
 
 typedef struct bk_pq_conn bk_pq_conn;

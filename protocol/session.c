@@ -10,17 +10,23 @@
  * high-water mark, the execution is suspended between batches and resumed on the next call,
  * which is how a slow reader applies backpressure instead of growing server memory.
  *
- * Extended-protocol messages are answered with 0A000 until that protocol is implemented;
- * following PostgreSQL's rule for errors in extended mode, messages are then skipped until
- * Sync, which answers ReadyForQuery.
+ * Extended-protocol messages (Parse, Bind, Describe, Execute, Close, Flush) are extended.c's.
+ * An error in one of them starts PostgreSQL's skip-till-Sync: every message up to the next
+ * Sync is read and discarded (a simple Query too), and Sync answers ReadyForQuery, so a
+ * pipeline gets exactly one ErrorResponse and one ReadyForQuery. Sync, a simple Query and
+ * every error end the (implicit) transaction, which closes all portals, as in PostgreSQL's
+ * autocommit mode. An Execute that fills the output is suspended and resumed like a simple
+ * Query's result.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "protocol_int.h"
 
-#define DEFAULT_MAX_MESSAGE (64u << 20)
-#define DEFAULT_HIGH_WATER  (256u << 10)
+#define DEFAULT_MAX_MESSAGE     (64u << 20)
+#define DEFAULT_HIGH_WATER      (256u << 10)
+#define DEFAULT_STATEMENT_LIMIT ((size_t)64 << 20)
+#define DEFAULT_PORTAL_LIMIT    ((size_t)128 << 20)
 
 bk_pq_conn *bk_pq_conn_create(const bk_pq_config *cfg, uint32_t pid, uint32_t secret)
 {
@@ -49,6 +55,12 @@ bk_pq_conn *bk_pq_conn_create(const bk_pq_config *cfg, uint32_t pid, uint32_t se
     if (c->cfg.output_high_water == 0) {
         c->cfg.output_high_water = DEFAULT_HIGH_WATER;
     }
+    if (c->cfg.statement_memory_limit == 0) {
+        c->cfg.statement_memory_limit = DEFAULT_STATEMENT_LIMIT;
+    }
+    if (c->cfg.portal_memory_limit == 0) {
+        c->cfg.portal_memory_limit = DEFAULT_PORTAL_LIMIT;
+    }
     c->pid = pid;
     c->secret = secret;
     c->phase = PQ_STARTUP;
@@ -75,6 +87,7 @@ void bk_pq_conn_destroy(bk_pq_conn *c)
         return;
     }
     query_end(c);
+    pq_extended_destroy(c);
     bk_session_destroy(c->session);
     bk_buf_free(&c->scratch);
     bk_arena_destroy(c->arena);
@@ -146,6 +159,17 @@ static bk_rc send_error(bk_pq_conn *c, bk_buf *out)
 }
 
 /*
+ * An ERROR in an extended-protocol message: sent, the transaction's portals closed, and
+ * messages skipped until Sync.
+ */
+static bk_rc extended_error(bk_pq_conn *c, bk_buf *out)
+{
+    pq_portals_drop_all(c);
+    c->ignore_till_sync = true;
+    return send_error(c, out);
+}
+
+/*
  * Runs (or resumes) the statements of the active simple query. BK_AGAIN when suspended on a
  * full output buffer; BK_OK when finished (ReadyForQuery sent); BK_ERR on OOM of the output.
  */
@@ -187,6 +211,7 @@ static bk_rc run_query(bk_pq_conn *c, bk_buf *out)
         if (pq_command_complete(out, bk_exec_command_tag(q->exec)) != BK_OK) {
             return BK_ERR;
         }
+        pq_after_command(c, bk_exec_command_tag(q->exec));
         bk_exec_close(q->exec);
         q->exec = NULL;
         q->stmt = NULL;
@@ -202,42 +227,6 @@ failed:
     return ready_for_query(c, out);
 }
 
-static bool utf8_valid(const char *s, size_t n, size_t *bad_at)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char ch = p[i];
-        if (ch < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len = (ch & 0xE0) == 0xC0   ? 2
-                     : (ch & 0xF0) == 0xE0 ? 3
-                     : (ch & 0xF8) == 0xF0 ? 4
-                                           : 0;
-        if (len == 0 || i + len > n || (len == 2 && ch < 0xC2)) {
-            *bad_at = i;
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                *bad_at = i;
-                return false;
-            }
-        }
-        if ((len == 3 && ch == 0xE0 && p[i + 1] < 0xA0) ||
-            (len == 3 && ch == 0xED && p[i + 1] >= 0xA0) ||
-            (len == 4 && ch == 0xF0 && p[i + 1] < 0x90) || (len == 4 && ch > 0xF4) ||
-            (len == 4 && ch == 0xF4 && p[i + 1] >= 0x90)) {
-            *bad_at = i;
-            return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
 /* Starts a simple Query ('Q'). `body` is the message body, NUL-terminated inside. */
 static bk_rc start_query(bk_pq_conn *c, const char *body, size_t len, bk_buf *out)
 {
@@ -249,16 +238,14 @@ static bk_rc start_query(bk_pq_conn *c, const char *body, size_t len, bk_buf *ou
         }
         return ready_for_query(c, out);
     }
-    size_t bad;
-    if (!utf8_valid(body, len - 1, &bad)) {
-        bk_raise(&c->err, CHARACTER_NOT_IN_REPERTOIRE,
-                 "invalid byte sequence for encoding \"UTF8\": 0x%02x",
-                 (unsigned)(unsigned char)body[bad]);
+    if (pq_check_utf8(body, len - 1, &c->err) != BK_OK) {
         if (send_error(c, out) != BK_OK) {
             return BK_ERR;
         }
         return ready_for_query(c, out);
     }
+    /* Simple Query mode uses the unnamed statement, as PostgreSQL's exec_simple_query. */
+    pq_simple_query_begins(c);
     bk_parsed *p = bk_query_parse(body, c->msg_arena, &c->err);
     if (p == NULL) {
         if (send_error(c, out) != BK_OK) {
@@ -291,13 +278,30 @@ static bk_pq_status bad_type(bk_pq_conn *c, bk_buf *out, char type)
     return pq_fatal(c, out);
 }
 
+/* Maps an extended-protocol handler's result onto the loop: BK_AGAIN suspended, BK_ERR close. */
+static bk_rc extended_result(bk_pq_conn *c, pq_result r, bk_buf *out)
+{
+    switch (r) {
+    case PQ_DONE:
+        return BK_OK;
+    case PQ_SUSPENDED:
+        return BK_AGAIN;
+    case PQ_FAILED:
+        return extended_error(c, out);
+    case PQ_BROKEN:
+        break;
+    }
+    return BK_ERR;
+}
+
 bk_pq_status pq_ready(bk_pq_conn *c, bk_buf *in, bk_buf *out)
 {
     size_t pos = 0;
     bk_pq_status st = BK_PQ_NEED_INPUT;
     for (;;) {
-        if (c->query.active) {
-            bk_rc rc = run_query(c, out);
+        if (c->query.active || c->exec.active) {
+            bk_rc rc = c->query.active ? run_query(c, out)
+                                       : extended_result(c, pq_execute_resume(c, out), out);
             if (rc == BK_AGAIN) {
                 st = BK_PQ_OUTPUT_FULL;
                 break;
@@ -345,6 +349,8 @@ bk_pq_status pq_ready(bk_pq_conn *c, bk_buf *in, bk_buf *out)
             if (c->ignore_till_sync) {
                 break;
             }
+            /* The Query ends the transaction (commit or abort): the portals go. */
+            pq_portals_drop_all(c);
             rc = start_query(c, body, body_len, out);
             if (rc == BK_AGAIN) {
                 st = BK_PQ_OUTPUT_FULL;
@@ -356,10 +362,17 @@ bk_pq_status pq_ready(bk_pq_conn *c, bk_buf *in, bk_buf *out)
             c->phase = PQ_CLOSED;
             goto done;
         case 'S':
+            /* Sync ends the skipping and the implicit transaction. */
             c->ignore_till_sync = false;
-            rc = ready_for_query(c, out);
-            break;
-        case 'H':
+            pq_portals_drop_all(c);
+            if (body_len != 0) {
+                /* Not an extended message: the error is followed by ReadyForQuery. */
+                bk_raise(&c->err, PROTOCOL_VIOLATION, "invalid message format");
+                rc = send_error(c, out);
+            }
+            if (rc == BK_OK) {
+                rc = ready_for_query(c, out);
+            }
             break;
         case 'd':
         case 'c':
@@ -371,13 +384,27 @@ bk_pq_status pq_ready(bk_pq_conn *c, bk_buf *in, bk_buf *out)
         case 'D':
         case 'E':
         case 'C':
+        case 'H':
+            if (c->ignore_till_sync) {
+                break;
+            }
+            rc = extended_result(c, pq_extended_message(c, type, body, body_len, out), out);
+            if (rc == BK_AGAIN) {
+                st = BK_PQ_OUTPUT_FULL;
+                goto done;
+            }
+            break;
         case 'F':
-            if (!c->ignore_till_sync) {
-                bk_raise(&c->err, FEATURE_NOT_SUPPORTED,
-                         type == 'F' ? "the fastpath function call protocol is not supported"
-                                     : "the extended query protocol is not supported yet");
-                rc = send_error(c, out);
-                c->ignore_till_sync = true;
+            /* FunctionCall is not an extended message: an error, then ReadyForQuery. */
+            if (c->ignore_till_sync) {
+                break;
+            }
+            pq_portals_drop_all(c);
+            bk_raise(&c->err, FEATURE_NOT_SUPPORTED,
+                     "the fastpath function call protocol is not supported");
+            rc = send_error(c, out);
+            if (rc == BK_OK) {
+                rc = ready_for_query(c, out);
             }
             break;
         default:

@@ -147,7 +147,12 @@ bk_type bk_stmt_param_type(const bk_stmt *st, uint32_t i);
 
 typedef struct bk_exec bk_exec;
 
-/* A parameter value: NULL, or text/binary bytes as the client sent them. */
+/*
+ * A parameter value: NULL, or text/binary bytes as the client sent them. Text bytes are in the
+ * type's input syntax; binary bytes in the layout of PostgreSQL's receive function for the
+ * type (int4 big-endian, numeric base-10000 digits, date days since 2000-01-01, ...). The
+ * caller has checked the encoding (UTF-8) of text values and of binary values of text types.
+ */
 typedef struct bk_param {
     bool is_null;
     bool is_binary;
@@ -156,7 +161,12 @@ typedef struct bk_param {
 
 /*
  * Starts executing `st` with `params` (bk_stmt_param_count of them), allocating in `arena`,
- * which is reset by the caller when the execution ends. 22P02/22P03 on bad parameter values.
+ * which is reset by the caller when the execution ends. The parameter bytes must stay valid
+ * until then (text values may be referenced, not copied). Bad parameter values raise what
+ * PostgreSQL's Bind raises: the input function's error for text (22P02, 22003, 22008, ...);
+ * for binary, 08P01 "insufficient data left in message" when the value is too short, 22P03
+ * "incorrect binary data format in bind parameter N" when bytes are left over, 22P03 for a
+ * malformed numeric, 42622 for a name of 64 bytes or more.
  */
 BK_NODISCARD bk_exec *
 bk_exec_start(bk_session *s, bk_stmt *st, const bk_param *params, bk_arena *arena, bk_error *err);

@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t len = bk_get_be32((const uint8_t *)whole.ptr + pos + 1);
         fuzz_check(len >= 4 && whole.len - pos - 1 >= len, "bad backend message length");
         if (seen_z) {
-            fuzz_check(type != 0 && strchr("TDCEINSZ", type) != NULL, "unexpected backend message");
+            fuzz_check(type != 0 && strchr("TDCEINSZ123nst", type) != NULL,
+                       "unexpected backend message");
             fuzz_check(type != 'Z' || len == 5, "ReadyForQuery length");
         }
         seen_z = seen_z || type == 'Z';

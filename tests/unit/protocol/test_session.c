@@ -2,9 +2,10 @@
 /*
  * protocol/session.c, sans I/O and byte-exact: the ready phase. Message framing (lengths,
  * type bytes, splits at every offset, coalesced messages), the simple Query flow over a small
- * in-memory table, errors and how the session survives them, extended-protocol messages
- * before that protocol exists, SET/SHOW/RESET and ParameterStatus, and output backpressure on
- * a large result. PostgreSQL 15 is the reference for every answer (checked on a real server).
+ * in-memory table, errors and how the session survives them, the skip until Sync after an
+ * error in an extended-protocol message, SET/SHOW/RESET and ParameterStatus, and output
+ * backpressure on a large result. PostgreSQL 15 is the reference for every answer (checked on a
+ * real server).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -831,9 +832,11 @@ static void test_session_sync_flush_and_copy_messages_outside_copy(void **state)
 static void test_session_extended_protocol_skips_until_sync(void **state)
 {
     (void)state;
+    /* An error in an extended-protocol message skips every message up to Sync (the rest of
+       the protocol is tests/unit/protocol/test_extended.c's). */
     conn *k = conn_ready();
     bk_buf b = {0};
-    fe_msg(&b, 'P', "\0select 1\0\0\0", 12);
+    fe_msg(&b, 'P', "\0selec 1\0\0\0", 11);
     fe_msg(&b, 'B', "\0\0\0\0\0\0\0\0\0\0", 10);
     fe_msg(&b, 'D', "P\0", 2);
     fe_msg(&b, 'E', "\0\0\0\0\0", 5);
@@ -841,15 +844,16 @@ static void test_session_extended_protocol_skips_until_sync(void **state)
     fe_msg(&b, 'H', "", 0);
     fe_msg(&b, 'S', "", 0);
     assert_int_equal(conn_send_buf(k, &b), BK_PQ_NEED_INPUT);
-    expect_render(&k->out, 0, "E ERROR 0A000\nZ I\n");
-    /* Each Sync-terminated batch gets its own error. */
+    expect_render(&k->out, 0, "E ERROR 42601\nZ I\n");
+    /* Each Sync-terminated batch gets its own error. FunctionCall is not an extended-protocol
+       message: its error is followed by ReadyForQuery at once, as in PostgreSQL. */
     bk_buf_clear(&k->out);
     fe_msg(&b, 'B', "\0\0\0\0\0\0\0\0\0\0", 10);
     fe_msg(&b, 'S', "", 0);
     fe_msg(&b, 'F', "\0\0\0\0\0\0\0\0\0\0", 10);
     fe_msg(&b, 'S', "", 0);
     assert_int_equal(conn_send_buf(k, &b), BK_PQ_NEED_INPUT);
-    expect_render(&k->out, 0, "E ERROR 0A000\nZ I\nE ERROR 0A000\nZ I\n");
+    expect_render(&k->out, 0, "E ERROR 26000\nZ I\nE ERROR 0A000\nZ I\nZ I\n");
     expect_query(k, "select 1", "T ?column?:23\nD 1\nC SELECT 1\nZ I\n");
     conn_close(k);
 }
@@ -864,11 +868,11 @@ static void test_session_query_while_skipping_until_sync_is_ignored(void **state
      */
     conn *k = conn_ready();
     bk_buf b = {0};
-    fe_msg(&b, 'P', "\0select 1\0\0\0", 12);
+    fe_msg(&b, 'P', "\0selec 1\0\0\0", 11);
     fe_query(&b, "select 1");
     fe_msg(&b, 'S', "", 0);
     assert_int_equal(conn_send_buf(k, &b), BK_PQ_NEED_INPUT);
-    expect_render(&k->out, 0, "E ERROR 0A000\nZ I\n");
+    expect_render(&k->out, 0, "E ERROR 42601\nZ I\n");
     conn_close(k);
 }
 
@@ -926,7 +930,8 @@ static void test_session_conversation_split_at_every_offset(void **state)
                                          "C SHOW\n"
                                          "S application_name=split\n"
                                          "Z I\n"
-                                         "E ERROR 0A000\n"
+                                         "1(0 bytes)\n"
+                                         "E ERROR 34000\n"
                                          "Z I\n"
                                          "E ERROR 08P01\n"
                                          "Z I\n"
