@@ -824,6 +824,32 @@ static bk_rc bind_show(binder *b, const PgQuery__VariableShowStmt *vs, bk_stmt *
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
+/*
+ * DISCARD: ALL resets every setting here; the protocol layer, seeing the tag, closes the
+ * session's prepared statements and portals. Basket has no cached plans, sequences or
+ * temporary tables, so the other forms have nothing to drop.
+ */
+static bk_rc bind_discard(binder *b, const PgQuery__DiscardStmt *ds, bk_stmt *st)
+{
+    st->kind = ST_DISCARD;
+    switch (ds->target) {
+    case PG_QUERY__DISCARD_MODE__DISCARD_ALL:
+        st->name = "ALL";
+        return BK_OK;
+    case PG_QUERY__DISCARD_MODE__DISCARD_PLANS:
+        st->name = "PLANS";
+        return BK_OK;
+    case PG_QUERY__DISCARD_MODE__DISCARD_SEQUENCES:
+        st->name = "SEQUENCES";
+        return BK_OK;
+    case PG_QUERY__DISCARD_MODE__DISCARD_TEMP:
+        st->name = "TEMP";
+        return BK_OK;
+    default:
+        return bk_raise(b->err, SYNTAX_ERROR, "unrecognized DISCARD target");
+    }
+}
+
 bk_rc bind_select_stmt(binder *b, const PgQuery__SelectStmt *ss, bk_stmt *st)
 {
     return bind_select(b, ss, st);
@@ -915,6 +941,9 @@ bk_rc bk_bind_statement(bk_session *s,
     case PG_QUERY__NODE__NODE_CREATE_STMT:
     case PG_QUERY__NODE__NODE_INSERT_STMT:
         rc = bind_dml_statement(&b, n, st);
+        break;
+    case PG_QUERY__NODE__NODE_DISCARD_STMT:
+        rc = bind_discard(&b, n->discard_stmt, st);
         break;
     default:
         rc = bk_raise(err, FEATURE_NOT_SUPPORTED, "%s is not supported yet",

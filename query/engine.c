@@ -538,6 +538,12 @@ static bk_rc run_utility(bk_exec *ex, bk_batch **out, bk_error *err)
         *out = b;
         return BK_OK;
     }
+    case ST_DISCARD:
+        if (strcmp(st->name, "ALL") == 0) {
+            bk_settings_reset_all(ex->session);
+        }
+        snprintf(ex->tag, sizeof ex->tag, "DISCARD %s", st->name);
+        return BK_OK;
     case ST_CREATE_TABLE:
     case ST_INSERT:
         return bk_dml_run(ex->session, st, ex->ctx.params, ex->ctx.n_params, ex->tag,

@@ -292,6 +292,7 @@ typedef enum stmt_kind {
     ST_SHOW,
     ST_CREATE_TABLE,
     ST_INSERT,
+    ST_DISCARD, /* name: "ALL", "PLANS", "SEQUENCES" or "TEMP" */
 } stmt_kind;
 
 struct bk_stmt {
