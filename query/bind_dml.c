@@ -90,9 +90,13 @@ static bool storable(bk_type_id id)
     }
 }
 
-static bk_rc
-bind_column_def(binder *b, const char *table, const PgQuery__ColumnDef *cd, bk_column_def *out)
+static bk_rc bind_column_def(binder *b,
+                             const char *table,
+                             const PgQuery__ColumnDef *cd,
+                             bk_column_def *out,
+                             const PgQuery__Constraint **gen)
 {
+    *gen = NULL;
     out->name = truncate_name(b, cd->colname);
     if (out->name == NULL) {
         return oom(b);
@@ -111,8 +115,7 @@ bind_column_def(binder *b, const char *table, const PgQuery__ColumnDef *cd, bk_c
     if (cd->coll_clause != NULL) {
         return unsupported_at(b, cd->coll_clause->location, "COLLATE on a column");
     }
-    if (cd->raw_default != NULL || (cd->identity != NULL && cd->identity[0] != '\0') ||
-        (cd->generated != NULL && cd->generated[0] != '\0')) {
+    if (cd->raw_default != NULL || (cd->identity != NULL && cd->identity[0] != '\0')) {
         return unsupported_at(b, cd->location, "a column default");
     }
     out->not_null = cd->is_not_null;
@@ -138,9 +141,29 @@ bind_column_def(binder *b, const char *table, const PgQuery__ColumnDef *cd, bk_c
             saw_null = saw_null || !nn;
             break;
         }
+        case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED: {
+            /* PostgreSQL 15 has only ALWAYS ... STORED (the grammar insists on both). */
+            if (*gen != NULL) {
+                bind_position(b, c->location);
+                return bk_raise(b->err, SYNTAX_ERROR,
+                                "multiple generation clauses specified for column \"%s\" of "
+                                "table \"%s\"",
+                                out->name, table);
+            }
+            int32_t start, end;
+            if (c->raw_expr == NULL ||
+                bk_sql_paren_span(b->sql, c->location, b->arena, &start, &end) != BK_OK) {
+                return bk_raise(b->err, SYNTAX_ERROR, "invalid generation expression");
+            }
+            out->generated = bk_arena_strndup(b->arena, b->sql + start, (size_t)(end - start));
+            if (out->generated == NULL) {
+                return oom(b);
+            }
+            *gen = c;
+            break;
+        }
         case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
         case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
-        case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
             return unsupported_at(b, c->location, "a column default");
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
             return unsupported_at(b, c->location, "PRIMARY KEY");
@@ -154,6 +177,172 @@ bind_column_def(binder *b, const char *table, const PgQuery__ColumnDef *cd, bk_c
             return unsupported_at(b, c->location, "this column constraint");
         }
     }
+    return BK_OK;
+}
+
+/* ---- generated columns ----------------------------------------------------------------- */
+
+static bk_expr *assign_coerce(binder *b, bk_expr *e, const bk_column_def *col);
+
+static bool is_volatile(const bk_expr *e)
+{
+    if (e->kind == EX_FUNC && (e->u.fn->flags & BK_FUNC_VOLATILE) != 0) {
+        return true;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        if (is_volatile(e->args[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The first reference to a generated column in e, or NULL. */
+static const bk_expr *generated_ref(const bk_expr *e, const bk_column_def *cols)
+{
+    if (e->kind == EX_COL && cols[e->u.index].generated != NULL) {
+        return e;
+    }
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        const bk_expr *r = generated_ref(e->args[i], cols);
+        if (r != NULL) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Binds column `c`'s generation expression `node` over the table's columns (row i of the
+ * input = table column i) and coerces it to the column's type, with PostgreSQL's checks:
+ * no aggregates (42803), no generated columns (42P17), nothing volatile (42P17).
+ */
+static bk_expr *bind_generation(binder *b,
+                                const char *table,
+                                const bk_column_def *cols,
+                                uint32_t n_cols,
+                                uint32_t c,
+                                PgQuery__Node *node)
+{
+    scope_col *sc = bk_arena_zalloc(b->arena, sizeof *sc * (n_cols == 0 ? 1 : n_cols));
+    if (sc == NULL) {
+        return bind_oom(b);
+    }
+    for (uint32_t i = 0; i < n_cols; i++) {
+        sc[i] = (scope_col){.rel_alias = table, .name = cols[i].name, .type = cols[i].type};
+    }
+    bind_scope scope = {sc, n_cols};
+    const bind_scope *saved = b->scope;
+    b->scope = &scope;
+    b->aggs_allowed = false;
+    b->agg_context = "column generation expressions";
+    bk_expr *e = bind_expr(b, node);
+    b->scope = saved;
+    if (e == NULL) {
+        return NULL;
+    }
+    const bk_expr *ref = generated_ref(e, cols);
+    if (ref != NULL) {
+        bind_position(b, ref->location);
+        bk_raise(b->err, INVALID_OBJECT_DEFINITION,
+                 "cannot use generated column \"%s\" in column generation expression",
+                 cols[ref->u.index].name);
+        bk_error_detail(b->err, "A generated column cannot reference another generated column.");
+        return NULL;
+    }
+    if (is_volatile(e)) {
+        bk_raise(b->err, INVALID_OBJECT_DEFINITION, "generation expression is not immutable");
+        return NULL;
+    }
+    return assign_coerce(b, e, &cols[c]);
+}
+
+/* Parses a stored generation expression ("quantity * unit_price") and binds it. */
+static bk_expr *bind_stored_generation(binder *b, const bk_table *t, uint32_t c)
+{
+    const bk_column_def *def = bk_table_column(t, c);
+    char *sql = bk_arena_sprintf(b->arena, "SELECT %s", def->generated);
+    if (sql == NULL) {
+        return bind_oom(b);
+    }
+    bk_parsed *p = bk_query_parse(sql, b->arena, b->err);
+    if (p == NULL || p->tree->n_stmts != 1 ||
+        p->tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT ||
+        p->tree->stmts[0]->stmt->select_stmt->n_target_list != 1) {
+        if (p != NULL) {
+            bk_raise(b->err, DATA_CORRUPTED, "invalid generation expression of column \"%s\"",
+                     def->name);
+        }
+        b->err->position = 0;
+        return NULL;
+    }
+    uint32_t n = bk_table_column_count(t);
+    bk_column_def *cols = bk_arena_alloc(b->arena, sizeof *cols * (n == 0 ? 1 : n));
+    if (cols == NULL) {
+        return bind_oom(b);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        cols[i] = *bk_table_column(t, i);
+    }
+    /* Positions would point into the stored text, not the statement: drop them. */
+    const char *saved_sql = b->sql;
+    b->sql = sql;
+    bk_expr *e =
+        bind_generation(b, bk_table_name(t), cols, n, c,
+                        p->tree->stmts[0]->stmt->select_stmt->target_list[0]->res_target->val);
+    b->sql = saved_sql;
+    if (e == NULL) {
+        b->err->position = 0;
+    }
+    return e;
+}
+
+static bool has_generated(const bk_table *t)
+{
+    for (uint32_t c = 0; c < bk_table_column_count(t); c++) {
+        if (bk_table_column(t, c)->generated != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bk_rc generated_always(binder *b, const bk_column_def *col)
+{
+    bk_raise(b->err, GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"",
+             col->name);
+    bk_error_detail(b->err, "Column \"%s\" is a generated column.", col->name);
+    return BK_ERR;
+}
+
+/* Computes the generated columns of an INSERT plan's rows (the rest pass through). */
+static bk_rc add_generated(binder *b, const bk_table *t, bk_stmt *st)
+{
+    uint32_t n = bk_table_column_count(t);
+    bk_plan *p = bk_arena_zalloc(b->arena, sizeof *p);
+    bk_expr **exprs = bk_arena_zalloc(b->arena, sizeof(bk_expr *) * (n == 0 ? 1 : n));
+    if (p == NULL || exprs == NULL) {
+        return oom(b);
+    }
+    *p = (bk_plan){
+        .kind = PL_PROJECT, .n_out = n, .out_types = st->plan->out_types, .child = st->plan};
+    for (uint32_t c = 0; c < n; c++) {
+        if (bk_table_column(t, c)->generated != NULL) {
+            exprs[c] = bind_stored_generation(b, t, c);
+        } else {
+            exprs[c] = bk_expr_new(b->arena, EX_COL, st->plan->out_types[c], -1);
+            if (exprs[c] != NULL) {
+                exprs[c]->u.index = c;
+            } else {
+                oom(b);
+            }
+        }
+        if (exprs[c] == NULL) {
+            return BK_ERR;
+        }
+    }
+    p->u.project.exprs = exprs;
+    st->plan = p;
     return BK_OK;
 }
 
@@ -198,6 +387,11 @@ static bk_rc bind_create_table(binder *b, const PgQuery__CreateStmt *cs, bk_stmt
     if (cols == NULL || name == NULL) {
         return oom(b);
     }
+    const PgQuery__Constraint **gens =
+        bk_arena_zalloc(b->arena, sizeof *gens * (cs->n_table_elts == 0 ? 1 : cs->n_table_elts));
+    if (gens == NULL) {
+        return oom(b);
+    }
     uint32_t n = 0;
     for (size_t i = 0; i < cs->n_table_elts; i++) {
         const PgQuery__Node *e = cs->table_elts[i];
@@ -207,7 +401,7 @@ static bk_rc bind_create_table(binder *b, const PgQuery__CreateStmt *cs, bk_stmt
         if (e->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) {
             return unsupported_at(b, rv->location, "LIKE in CREATE TABLE");
         }
-        if (bind_column_def(b, name, e->column_def, &cols[n]) != BK_OK) {
+        if (bind_column_def(b, name, e->column_def, &cols[n], &gens[n]) != BK_OK) {
             return BK_ERR;
         }
         for (uint32_t k = 0; k < n; k++) {
@@ -217,6 +411,11 @@ static bk_rc bind_create_table(binder *b, const PgQuery__CreateStmt *cs, bk_stmt
             }
         }
         n++;
+    }
+    for (uint32_t c = 0; c < n; c++) {
+        if (gens[c] != NULL && bind_generation(b, name, cols, n, c, gens[c]->raw_expr) == NULL) {
+            return BK_ERR;
+        }
     }
     st->kind = ST_CREATE_TABLE;
     st->create.name = name;
@@ -433,7 +632,10 @@ static bk_rc bind_values(binder *b,
             const bk_column_def *col = bk_table_column(t, c);
             PgQuery__Node *item = row->items[k];
             if (item->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
-                continue; /* no defaults yet: NULL, filled below */
+                continue; /* no defaults yet: NULL, filled below (or generated) */
+            }
+            if (col->generated != NULL) {
+                return generated_always(b, col);
             }
             bk_expr *e = bind_expr(b, item);
             if (e == NULL || (e = assign_coerce(b, e, col)) == NULL) {
@@ -493,6 +695,9 @@ static bk_rc bind_insert_select(binder *b,
     bool aligned = ss->n_target_list == n_src;
     for (uint32_t k = 0; k < n_src; k++) {
         uint32_t c = targets[k];
+        if (bk_table_column(t, c)->generated != NULL) {
+            return generated_always(b, bk_table_column(t, c));
+        }
         bk_expr *e = bk_expr_new(b->arena, EX_COL, sub.plan->out_types[k], -1);
         if (e == NULL) {
             return oom(b);
@@ -578,7 +783,7 @@ static bk_rc bind_insert(binder *b, const PgQuery__InsertStmt *is, bk_stmt *st)
         p->u.values.cells = cells;
         p->u.values.n_rows = 1;
         st->plan = p;
-        return BK_OK;
+        return has_generated(t) ? add_generated(b, t, st) : BK_OK;
     }
     if (is->select_stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
         return bk_raise(b->err, SYNTAX_ERROR, "invalid INSERT source");
@@ -587,10 +792,12 @@ static bk_rc bind_insert(binder *b, const PgQuery__InsertStmt *is, bk_stmt *st)
     bool plain_values = ss->n_values_lists > 0 && ss->n_sort_clause == 0 &&
                         ss->limit_count == NULL && ss->limit_offset == NULL &&
                         ss->with_clause == NULL;
-    if (plain_values) {
-        return bind_values(b, is, ss, t, targets, n_targets, st);
+    bk_rc rc = plain_values ? bind_values(b, is, ss, t, targets, n_targets, st)
+                            : bind_insert_select(b, is, ss, t, targets, n_targets, st);
+    if (rc != BK_OK) {
+        return BK_ERR;
     }
-    return bind_insert_select(b, is, ss, t, targets, n_targets, st);
+    return has_generated(t) ? add_generated(b, t, st) : BK_OK;
 }
 
 bk_rc bind_dml_statement(binder *b, const PgQuery__Node *n, bk_stmt *st)

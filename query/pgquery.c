@@ -162,6 +162,42 @@ bk_parsed *bk_query_parse(const char *sql, bk_arena *arena, bk_error *err)
     return p;
 }
 
+bk_rc bk_sql_paren_span(const char *sql,
+                        int32_t from,
+                        bk_arena *arena,
+                        int32_t *start,
+                        int32_t *end)
+{
+    PgQueryScanResult r = pg_query_scan(sql);
+    if (r.error != NULL) {
+        pg_query_free_scan_result(r);
+        return BK_ERR;
+    }
+    ProtobufCAllocator alloc = {.alloc = pb_alloc, .free = pb_free, .allocator_data = arena};
+    PgQuery__ScanResult *sr =
+        pg_query__scan_result__unpack(&alloc, r.pbuf.len, (const uint8_t *)r.pbuf.data);
+    pg_query_free_scan_result(r);
+    if (sr == NULL) {
+        return BK_ERR;
+    }
+    int depth = 0;
+    for (size_t i = 0; i < sr->n_tokens; i++) {
+        const PgQuery__ScanToken *t = sr->tokens[i];
+        if (t->start < from) {
+            continue;
+        }
+        if (t->token == '(') {
+            if (depth++ == 0) {
+                *start = t->end;
+            }
+        } else if (t->token == ')' && depth > 0 && --depth == 0) {
+            *end = t->start;
+            return BK_OK;
+        }
+    }
+    return BK_ERR;
+}
+
 uint32_t bk_parsed_count(const bk_parsed *p)
 {
     return (uint32_t)p->tree->n_stmts;

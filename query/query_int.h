@@ -69,6 +69,13 @@ struct bk_parsed {
     PgQuery__ParseResult *tree;
 };
 
+/*
+ * The byte range [*start, *end) inside the first parenthesis at or after byte `from` of
+ * `sql` and its matching close (tokens, so strings and comments are skipped). BK_ERR if none.
+ */
+BK_NODISCARD bk_rc
+bk_sql_paren_span(const char *sql, int32_t from, bk_arena *arena, int32_t *start, int32_t *end);
+
 /* libpg_query's 0-based byte offset -> PostgreSQL's 1-based character position (0 if < 0). */
 int32_t bk_sql_position(const char *sql, int32_t location);
 

@@ -93,4 +93,9 @@ static inline bk_str rd_str(bk_rd *r)
     return p == NULL ? (bk_str){"", 0} : (bk_str){(const char *)p, n};
 }
 
+/* table.c: a column definition as the log's CREATE TABLE and tables.meta hold it. */
+void bk_wr_column_def(bk_wr *w, const bk_column_def *d);
+/* Strings copied into `a`; false when the input is corrupt or `a` is out of memory. */
+bool bk_rd_column_def(bk_rd *r, bk_arena *a, bk_column_def *out);
+
 #endif /* BK_STORAGE_CODEC_INT_H */

@@ -127,12 +127,7 @@ static bk_rc encode_meta(bk_buf *out, const bk_snap *snap, bk_error *err)
         wr_u64(&w, bk_snap_rows(snap, t));
         wr_u32(&w, t->n_cols);
         for (uint32_t c = 0; c < t->n_cols; c++) {
-            const bk_column_def *d = &t->cols[c];
-            wr_str(&w, bk_str_from_cstr(d->name));
-            wr_u8(&w, (uint8_t)d->type.id);
-            wr_u32(&w, d->type.oid);
-            wr_u32(&w, (uint32_t)d->type.typmod);
-            wr_u8(&w, d->not_null ? 1 : 0);
+            bk_wr_column_def(&w, &t->cols[c]);
         }
     }
     if (w.failed) {

@@ -220,41 +220,18 @@ static bk_rc load_table(bk_db *db, const char *dir, bk_rd *meta, bk_error *err)
     if (meta->bad || n_cols > 1600) {
         return corrupt(err, "tables.meta", "table entry");
     }
-    bk_column_def *defs = bk_mem_calloc(n_cols + 1, sizeof *defs);
-    char **names = bk_mem_calloc(n_cols + 1, sizeof(char *));
-    char *tname = bk_mem_alloc(name.len + 1);
-    bk_rc rc = defs != NULL && names != NULL && tname != NULL
-                   ? BK_OK
-                   : bk_raise(err, OUT_OF_MEMORY, "out of memory");
-    if (rc == BK_OK) {
-        memcpy(tname, name.ptr, name.len);
-        tname[name.len] = '\0';
-    }
+    bk_arena *a = bk_arena_create(NULL, "table entry", 0);
+    bk_column_def *defs = a != NULL ? bk_arena_zalloc(a, (n_cols + 1) * sizeof *defs) : NULL;
+    char *tname = a != NULL ? bk_arena_strndup(a, name.ptr, name.len) : NULL;
+    bk_rc rc =
+        defs != NULL && tname != NULL ? BK_OK : bk_raise(err, OUT_OF_MEMORY, "out of memory");
     for (uint32_t c = 0; c < n_cols && rc == BK_OK; c++) {
-        bk_str cn = rd_str(meta);
-        uint8_t type = rd_u8(meta);
-        uint32_t oid = rd_u32(meta);
-        int32_t typmod = (int32_t)rd_u32(meta);
-        bool not_null = rd_u8(meta) != 0;
-        names[c] = bk_mem_alloc(cn.len + 1);
-        if (meta->bad || type >= BK_TYPE_COUNT_ || names[c] == NULL) {
+        if (!bk_rd_column_def(meta, a, &defs[c])) {
             rc = corrupt(err, "tables.meta", "column entry");
-            break;
         }
-        memcpy(names[c], cn.ptr, cn.len);
-        names[c][cn.len] = '\0';
-        defs[c] = (bk_column_def){
-            names[c], {(bk_type_id)type, oid, typmod},
-             not_null
-        };
     }
     bk_table *t = rc == BK_OK ? bk_db_create_table_id(db, tname, defs, n_cols, id, err) : NULL;
-    for (uint32_t c = 0; names != NULL && c < n_cols; c++) {
-        bk_mem_free(names[c]);
-    }
-    bk_mem_free(names);
-    bk_mem_free(defs);
-    bk_mem_free(tname);
+    bk_arena_destroy(a);
     if (t == NULL) {
         return BK_ERR;
     }
@@ -448,19 +425,9 @@ static bk_rc replay_create(replay_ctx *rc, bk_rd *r, bk_error *err)
         return bk_raise(err, OUT_OF_MEMORY, "out of memory");
     }
     for (uint32_t c = 0; c < n_cols; c++) {
-        bk_str cn = rd_str(r);
-        uint8_t type = rd_u8(r);
-        uint32_t oid = rd_u32(r);
-        int32_t typmod = (int32_t)rd_u32(r);
-        bool not_null = rd_u8(r) != 0;
-        char *cname = bk_arena_strndup(rc->arena, cn.ptr, cn.len);
-        if (r->bad || type >= BK_TYPE_COUNT_ || cname == NULL) {
+        if (!bk_rd_column_def(r, rc->arena, &defs[c])) {
             return bk_raise(err, DATA_CORRUPTED, "corrupt CREATE TABLE record in the log");
         }
-        defs[c] = (bk_column_def){
-            cname, {(bk_type_id)type, oid, typmod},
-             not_null
-        };
     }
     if (table_by_id(rc->db, id) != NULL) {
         rc->skipped_ops++; /* already in the checkpoint */

@@ -292,6 +292,12 @@ typedef struct bk_column_def {
     const char *name;
     bk_type type;
     bool not_null;
+    /*
+     * GENERATED ALWAYS AS (expression) STORED: the expression's SQL text over the table's
+     * other columns, NULL for an ordinary column. Storage keeps and persists the text; the
+     * query layer computes the value on INSERT (loaders compute the same thing directly).
+     */
+    const char *generated;
 } bk_column_def;
 
 /* An in-memory database: nothing is written anywhere. */

@@ -142,6 +142,7 @@ static void table_free(bk_table *t)
             bk_dict_destroy(t->dicts[c]);
         }
         bk_mem_free((char *)t->cols[c].name);
+        bk_mem_free((char *)t->cols[c].generated);
     }
     bk_mem_free(t->dicts);
     bk_mem_free(t->cols);
@@ -200,7 +201,9 @@ static bk_table *table_new(bk_db *db, const char *name, const bk_column_def *col
     for (uint32_t c = 0; c < n_cols; c++) {
         t->cols[c] = cols[c];
         t->cols[c].name = dup_cstr(cols[c].name);
-        if (t->cols[c].name == NULL) {
+        t->cols[c].generated = cols[c].generated != NULL ? dup_cstr(cols[c].generated) : NULL;
+        if (t->cols[c].name == NULL ||
+            (cols[c].generated != NULL && t->cols[c].generated == NULL)) {
             table_free(t);
             return NULL;
         }
@@ -228,6 +231,44 @@ static bk_table *find_locked(bk_db *db, bk_str name)
 }
 
 /* The CREATE TABLE operation, as logged. */
+/* ---- column definitions in the log and in checkpoints -------------------------------------- */
+
+enum {
+    COLDEF_NOT_NULL = 1,
+    COLDEF_GENERATED = 2
+};
+
+void bk_wr_column_def(bk_wr *w, const bk_column_def *d)
+{
+    wr_str(w, bk_str_from_cstr(d->name));
+    wr_u8(w, (uint8_t)d->type.id);
+    wr_u32(w, d->type.oid);
+    wr_u32(w, (uint32_t)d->type.typmod);
+    wr_u8(w, (uint8_t)((d->not_null ? COLDEF_NOT_NULL : 0) |
+                       (d->generated != NULL ? COLDEF_GENERATED : 0)));
+    if (d->generated != NULL) {
+        wr_str(w, bk_str_from_cstr(d->generated));
+    }
+}
+
+bool bk_rd_column_def(bk_rd *r, bk_arena *a, bk_column_def *out)
+{
+    bk_str name = rd_str(r);
+    uint8_t type = rd_u8(r);
+    uint32_t oid = rd_u32(r);
+    int32_t typmod = (int32_t)rd_u32(r);
+    uint8_t flags = rd_u8(r);
+    bk_str gen = (flags & COLDEF_GENERATED) != 0 ? rd_str(r) : (bk_str){NULL, 0};
+    if (r->bad || type >= BK_TYPE_COUNT_ || (flags & ~(COLDEF_NOT_NULL | COLDEF_GENERATED)) != 0) {
+        return false;
+    }
+    out->name = bk_arena_strndup(a, name.ptr, name.len);
+    out->type = (bk_type){(bk_type_id)type, oid, typmod};
+    out->not_null = (flags & COLDEF_NOT_NULL) != 0;
+    out->generated = gen.ptr != NULL ? bk_arena_strndup(a, gen.ptr, gen.len) : NULL;
+    return out->name != NULL && (gen.ptr == NULL || out->generated != NULL);
+}
+
 static bk_rc encode_create(bk_buf *out, const bk_table *t)
 {
     bk_wr w = {out, false};
@@ -236,12 +277,7 @@ static bk_rc encode_create(bk_buf *out, const bk_table *t)
     wr_str(&w, bk_str_from_cstr(t->name));
     wr_u32(&w, t->n_cols);
     for (uint32_t c = 0; c < t->n_cols; c++) {
-        const bk_column_def *d = &t->cols[c];
-        wr_str(&w, bk_str_from_cstr(d->name));
-        wr_u8(&w, (uint8_t)d->type.id);
-        wr_u32(&w, d->type.oid);
-        wr_u32(&w, (uint32_t)d->type.typmod);
-        wr_u8(&w, d->not_null ? 1 : 0);
+        bk_wr_column_def(&w, &t->cols[c]);
     }
     return w.failed ? BK_ERR : BK_OK;
 }

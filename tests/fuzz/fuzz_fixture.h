@@ -158,10 +158,10 @@ static inline bk_engine *fuzz_engine(void)
         fuzz_die("db");
     }
     static const bk_column_def cols[] = {
-        {"k",       {BK_TYPE_INT4, BK_OID_INT4, -1},  true},
-        {"x",       {BK_TYPE_INT4, BK_OID_INT4, -1}, false},
-        {"y",       {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false},
-        {"z", {BK_TYPE_NUMERIC, BK_OID_NUMERIC, -1}, false},
+        {"k",       {BK_TYPE_INT4, BK_OID_INT4, -1},  true, NULL},
+        {"x",       {BK_TYPE_INT4, BK_OID_INT4, -1}, false, NULL},
+        {"y",       {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false, NULL},
+        {"z", {BK_TYPE_NUMERIC, BK_OID_NUMERIC, -1}, false, NULL},
     };
     static const char *const rows[] = {
         "1",  "0",    "a", "1.5", "2", NULL, "b", NULL, "3",  "2",
@@ -173,8 +173,8 @@ static inline bk_engine *fuzz_engine(void)
     }
     fuzz_load_cells(t, rows, 5);
     static const bk_column_def big_cols[] = {
-        {"id", {BK_TYPE_INT8, BK_OID_INT8, -1}, true},
-        { "s", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, true},
+        {"id", {BK_TYPE_INT8, BK_OID_INT8, -1}, true, NULL},
+        { "s", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, true, NULL},
     };
     bk_table *big = bk_db_create_table(db, "big", big_cols, 2, &err);
     if (big == NULL) {

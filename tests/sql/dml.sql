@@ -67,3 +67,18 @@ create table t16 ();
 insert into t16 default values;
 select count(*) from t16;
 insert into items default values;
+create table gen (a int, b numeric, c numeric generated always as (a * b) stored, e text,
+                  d text generated always as ('<' || e || '>') stored);
+insert into gen values (2, 1.5);
+insert into gen values (2, 1.5, default, 'x', default);
+insert into gen values (2, 1.5, 3);
+insert into gen (a, c) values (2, 3);
+insert into gen (c) select 1;
+insert into gen (a, b, e) values (3, null, 'y'), (null, 2, null);
+insert into gen (a, b, e) select a + 1, b * 2, e || e from gen where a is not null;
+select * from gen order by a, b, e;
+create table gen2 (a int, c int generated always as (c2 * 2) stored,
+                   c2 int generated always as (a) stored);
+create table gen3 (a int, c int generated always as (nosuch * 2) stored);
+create table gen4 (a int, c int generated always as (sum(a)) stored);
+create table gen5 (a int, c int generated always as (a + 1) stored generated always as (a) stored);

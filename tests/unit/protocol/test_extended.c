@@ -553,16 +553,16 @@ static int group_setup(void **state)
     bk_error err;
     bk_error_clear(&err);
     static const bk_column_def t_cols[] = {
-        {"k", {BK_TYPE_INT4, BK_OID_INT4, -1},  true},
-        {"x", {BK_TYPE_INT4, BK_OID_INT4, -1}, false},
-        {"y", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false},
+        {"k", {BK_TYPE_INT4, BK_OID_INT4, -1},  true, NULL},
+        {"x", {BK_TYPE_INT4, BK_OID_INT4, -1}, false, NULL},
+        {"y", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false, NULL},
     };
     bk_table *t = bk_db_create_table(g_db, "t", t_cols, 3, &err);
     assert_non_null(t);
     load_t(t);
     static const bk_column_def big_cols[] = {
-        {"id", {BK_TYPE_INT8, BK_OID_INT8, -1}, true},
-        { "s", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, true},
+        {"id", {BK_TYPE_INT8, BK_OID_INT8, -1}, true, NULL},
+        { "s", {BK_TYPE_TEXT, BK_OID_TEXT, -1}, true, NULL},
     };
     bk_table *big = bk_db_create_table(g_db, "big", big_cols, 2, &err);
     assert_non_null(big);

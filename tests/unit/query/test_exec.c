@@ -79,10 +79,10 @@ static int group_setup(void **state)
     bk_error err;
     bk_error_clear(&err);
     static const bk_column_def cols[] = {
-        {"k",       {BK_TYPE_INT4, BK_OID_INT4, -1},  true},
-        {"x",       {BK_TYPE_INT4, BK_OID_INT4, -1}, false},
-        {"y",       {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false},
-        {"z", {BK_TYPE_NUMERIC, BK_OID_NUMERIC, -1}, false},
+        {"k",       {BK_TYPE_INT4, BK_OID_INT4, -1},  true, NULL},
+        {"x",       {BK_TYPE_INT4, BK_OID_INT4, -1}, false, NULL},
+        {"y",       {BK_TYPE_TEXT, BK_OID_TEXT, -1}, false, NULL},
+        {"z", {BK_TYPE_NUMERIC, BK_OID_NUMERIC, -1}, false, NULL},
     };
     bk_table *t = bk_db_create_table(g_db, "t", cols, 4, &err);
     assert_non_null(t);

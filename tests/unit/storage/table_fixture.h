@@ -23,11 +23,11 @@
 
 static inline void fx_columns(bk_column_def cols[FX_COLS])
 {
-    cols[0] = (bk_column_def){"id", bk_type_of(BK_TYPE_INT8), true};
-    cols[1] = (bk_column_def){"qty", bk_type_of(BK_TYPE_INT4), false};
-    cols[2] = (bk_column_def){"price", bk_type_of(BK_TYPE_NUMERIC), false};
-    cols[3] = (bk_column_def){"name", bk_type_of(BK_TYPE_TEXT), false};
-    cols[4] = (bk_column_def){"day", bk_type_of(BK_TYPE_DATE), true};
+    cols[0] = (bk_column_def){"id", bk_type_of(BK_TYPE_INT8), true, NULL};
+    cols[1] = (bk_column_def){"qty", bk_type_of(BK_TYPE_INT4), false, NULL};
+    cols[2] = (bk_column_def){"price", bk_type_of(BK_TYPE_NUMERIC), false, NULL};
+    cols[3] = (bk_column_def){"name", bk_type_of(BK_TYPE_TEXT), false, NULL};
+    cols[4] = (bk_column_def){"day", bk_type_of(BK_TYPE_DATE), true, NULL};
 }
 
 static inline bool fx_is_null(uint32_t col, uint64_t id)

@@ -409,6 +409,44 @@ static void test_db_concurrent_commits_and_checkpoints(void **state)
     bk_test_tmpdir_remove(dir);
 }
 
+/* Column definitions (NOT NULL, typmods, generation expressions) survive log and checkpoint. */
+static void test_db_column_definitions_persist(void **state)
+{
+    (void)state;
+    char *dir = bk_test_tmpdir_create("db");
+    bk_column_def cols[3] = {
+        {"a",                              bk_type_of(BK_TYPE_INT4),  true,             NULL},
+        {"b", {BK_TYPE_NUMERIC, BK_OID_NUMERIC, (10 << 16 | 2) + 4}, false,             NULL},
+        {"c",                           bk_type_of(BK_TYPE_NUMERIC), false, "a * b + 'x''s'"},
+    };
+    for (int round = 0; round < 3; round++) {
+        bk_db *db = open_ok(dir);
+        if (round == 0) {
+            bk_error err;
+            bk_error_clear(&err);
+            assert_non_null(bk_db_create_table(db, "g", cols, 3, &err));
+        } else if (round == 1) {
+            checkpoint_ok(db);
+        }
+        bk_table *t = bk_db_find_table(db, bk_str_from_cstr("g"));
+        assert_non_null(t);
+        for (uint32_t c = 0; c < 3; c++) {
+            const bk_column_def *d = bk_table_column(t, c);
+            assert_string_equal(d->name, cols[c].name);
+            assert_int_equal(d->type.id, cols[c].type.id);
+            assert_int_equal(d->type.typmod, cols[c].type.typmod);
+            assert_int_equal(d->not_null, cols[c].not_null);
+            if (cols[c].generated == NULL) {
+                assert_null(d->generated);
+            } else {
+                assert_string_equal(d->generated, cols[c].generated);
+            }
+        }
+        bk_db_destroy(db);
+    }
+    bk_test_tmpdir_remove(dir);
+}
+
 /* ---- damage ------------------------------------------------------------------------------ */
 
 static void test_db_torn_log_tail_is_cut(void **state)
@@ -752,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_db_uncommitted_is_not_replayed),
         cmocka_unit_test(test_db_checkpoint_during_open_transaction),
         cmocka_unit_test(test_db_concurrent_commits_and_checkpoints),
+        cmocka_unit_test(test_db_column_definitions_persist),
         cmocka_unit_test(test_db_torn_log_tail_is_cut),
         cmocka_unit_test(test_db_corruption_inside_the_log_is_refused),
         cmocka_unit_test(test_db_corrupt_checkpoint_is_refused),

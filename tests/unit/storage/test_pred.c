@@ -39,7 +39,7 @@ static bk_table *make_table(bk_db *db, bk_test_rng *r)
     char names[N_COLS][16];
     for (int c = 0; c < N_COLS; c++) {
         snprintf(names[c], sizeof names[c], "c%d", c);
-        defs[c] = (bk_column_def){names[c], bk_type_of(col_types[c]), false};
+        defs[c] = (bk_column_def){names[c], bk_type_of(col_types[c]), false, NULL};
     }
     bk_error err;
     bk_error_clear(&err);

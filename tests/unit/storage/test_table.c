@@ -34,8 +34,8 @@ static void test_table_create_and_find(void **state)
     char name[16] = "sales";
     char colname[16] = "amount";
     bk_column_def cols[2] = {
-        {  colname, bk_type_of(BK_TYPE_NUMERIC), false},
-        {"country",    bk_type_of(BK_TYPE_TEXT),  true},
+        {  colname, bk_type_of(BK_TYPE_NUMERIC), false, NULL},
+        {"country",    bk_type_of(BK_TYPE_TEXT),  true, NULL},
     };
     bk_error err;
     bk_error_clear(&err);
@@ -88,7 +88,7 @@ static void test_table_too_many_columns_is_54011(void **state)
     assert_non_null(db);
     static bk_column_def cols[1601];
     for (size_t i = 0; i < BK_ARRAY_LEN(cols); i++) {
-        cols[i] = (bk_column_def){"c", bk_type_of(BK_TYPE_INT4), false};
+        cols[i] = (bk_column_def){"c", bk_type_of(BK_TYPE_INT4), false, NULL};
     }
     bk_error err;
     bk_error_clear(&err);
