@@ -351,6 +351,8 @@ bool bk_fault_alloc_should_fail(void);
  */
 void bk_fault_init(void);
 void bk_fault_crashpoint(const char *name);
+/* Called at a crash point instead of aborting at once (a test's power-loss simulation). */
+void bk_fault_set_crash_hook(void (*hook)(void));
 extern bool bk_fault_crashpoints_armed;
 #define BK_CRASHPOINT(name)                      \
  do {                                            \

@@ -88,12 +88,22 @@ void bk_fault_init(void)
     bk_fault_crashpoints_armed = true;
 }
 
+static void (*crash_hook)(void);
+
+void bk_fault_set_crash_hook(void (*hook)(void))
+{
+    crash_hook = hook;
+}
+
 void bk_fault_crashpoint(const char *name)
 {
     if (strcmp(name, crash_name) != 0) {
         return;
     }
     if (atomic_fetch_sub(&crash_remaining, 1) == 1) {
+        if (crash_hook != NULL) {
+            crash_hook();
+        }
         static const char msg[] = "basket: crash point reached, aborting\n";
         fwrite(msg, 1, sizeof msg - 1, stderr);
         fflush(stderr);

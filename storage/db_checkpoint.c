@@ -169,7 +169,7 @@ static bk_rc write_files(ckpt_file *files, uint32_t n, bk_error *err)
         for (size_t off = 0; off < files[i].data.len; off += piece) {
             size_t len = BK_MIN(piece, files[i].data.len - off);
             bk_ring_write(ring, files[i].fd, files[i].data.ptr + off, len, off,
-                          ((uint64_t)i << 32) | 1);
+                          ((uint64_t)i << 32) | (off / piece));
             in_flight++;
         }
     }
@@ -182,6 +182,8 @@ static bk_rc write_files(ckpt_file *files, uint32_t n, bk_error *err)
         }
         for (int k = 0; k < got; k++) {
             uint32_t i = (uint32_t)(cqes[k].user_data >> 32);
+            size_t off = (size_t)(cqes[k].user_data & 0xFFFFFFFFu) * piece;
+            size_t want = BK_MIN(piece, files[i].data.len - off);
             int res = bk_io_ring_result(BK_IO_WRITE, cqes[k].res);
             in_flight--;
             if (res < 0 && rc == BK_OK) {
@@ -190,7 +192,7 @@ static bk_rc write_files(ckpt_file *files, uint32_t n, bk_error *err)
                                     files[i].path, strerror(-res))
                          : bk_raise(err, IO_ERROR, "could not write checkpoint file \"%s\": %s",
                                     files[i].path, strerror(-res));
-            } else if (res >= 0 && (size_t)res < BK_MIN(piece, files[i].data.len) && rc == BK_OK) {
+            } else if (res >= 0 && (size_t)res < want && rc == BK_OK) {
                 rc =
                     bk_raise(err, IO_ERROR, "short write to checkpoint file \"%s\"", files[i].path);
             }
@@ -209,6 +211,9 @@ static bk_rc write_files(ckpt_file *files, uint32_t n, bk_error *err)
             }
             for (int k = 0; k < got; k++) {
                 int res = bk_io_ring_result(BK_IO_FSYNC, cqes[k].res);
+                if (res >= 0) {
+                    bk_io_sim_file_synced(files[cqes[k].user_data].fd);
+                }
                 if (res < 0) {
                     /* Never retried: the kernel may have dropped the pages already. */
                     bk_log(BK_LOG_FATAL, "PANIC: could not fsync checkpoint file \"%s\": %s",
@@ -243,7 +248,10 @@ static void remove_dir(const char *dir)
         }
     }
     closedir(d);
-    rmdir(dir);
+    bk_error_clear(&ignore);
+    if (bk_io_rmdir(dir, &ignore) != BK_OK) {
+        bk_log(BK_LOG_WARNING, "%s", ignore.message);
+    }
 }
 
 /* Removes checkpoint directories other than `keep` (and leftovers of failed ones). */

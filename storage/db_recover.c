@@ -592,6 +592,11 @@ bk_db *bk_db_open(const char *dir, bk_error *err)
     if (bk_io_mkdir(dir, err) != BK_OK || bk_io_mkdir(waldir, err) != BK_OK) {
         goto fail;
     }
+    /* The directories' own entries must be durable before any commit in them counts. */
+    char parent[BK_PATH_BYTES];
+    bk_path_join(parent, sizeof parent, dir, "..");
+    bk_io_fsync_dir(parent);
+    bk_io_fsync_dir(dir);
     manifest m = {0, 1, 1};
     bool have_manifest;
     db->replaying = true;

@@ -87,6 +87,7 @@ void bk_io_init(void)
 static bool fault(bk_io_op op)
 {
     atomic_fetch_add_explicit(&op_counts[op], 1, memory_order_relaxed);
+    bk_io_sim_tick();
     if (BK_LIKELY(!atomic_load_explicit(&fault_armed, memory_order_relaxed))) {
         return false;
     }
@@ -223,6 +224,7 @@ void bk_io_fsync(int fd, const char *path)
     if (fdatasync(fd) != 0) {
         panic("fsync file", path, errno);
     }
+    bk_io_sim_file_synced(fd);
 }
 
 void bk_io_fsync_dir(const char *dir)
@@ -236,6 +238,7 @@ void bk_io_fsync_dir(const char *dir)
         close(fd);
         panic("fsync directory", dir, e);
     }
+    bk_io_sim_dir_synced(fd);
     close(fd);
 }
 
@@ -257,8 +260,22 @@ bk_rc bk_io_truncate(int fd, uint64_t len, const char *path, bk_error *err)
 
 bk_rc bk_io_unlink(const char *path, bk_error *err)
 {
-    if (fault(BK_IO_UNLINK) || (unlink(path) != 0 && errno != ENOENT)) {
+    if (fault(BK_IO_UNLINK)) {
         return io_error(err, errno, "remove file", path);
+    }
+    if (!bk_io_sim_bury(path) && unlink(path) != 0 && errno != ENOENT) {
+        return io_error(err, errno, "remove file", path);
+    }
+    return BK_OK;
+}
+
+bk_rc bk_io_rmdir(const char *path, bk_error *err)
+{
+    if (fault(BK_IO_UNLINK)) {
+        return io_error(err, errno, "remove directory", path);
+    }
+    if (!bk_io_sim_bury(path) && rmdir(path) != 0 && errno != ENOENT) {
+        return io_error(err, errno, "remove directory", path);
     }
     return BK_OK;
 }

@@ -195,6 +195,11 @@ struct bk_db {
     uint32_t n_hooks;
 };
 
+/*
+ * table.c: an appender's buffered log operations are written as a DATA record once they
+ * reach this size (8 MB; tests lower it to exercise multi-record transactions cheaply).
+ */
+extern size_t bk_wal_flush_bytes;
 /* db_checkpoint.c: wakes the checkpointer when the log has outgrown its threshold. */
 void bk_db_checkpoint_nudge(bk_db *db);
 /* segment.c: recomputes the zone map of text column c of sealed segment s. */

@@ -419,7 +419,7 @@ static bk_tabver *committed_tabver(bk_table *t)
 /* ---- appending ---------------------------------------------------------------------------- */
 
 /* Operations are logged in records of about this size while a transaction runs. */
-#define WAL_FLUSH_BYTES ((size_t)8 << 20)
+size_t bk_wal_flush_bytes = (size_t)8 << 20;
 
 struct bk_appender {
     bk_table *t;
@@ -646,7 +646,7 @@ bk_rc bk_appender_append(bk_appender *ap, const bk_batch *batch, bk_error *err)
         if (bk_wal_encode_append(&ap->wal_buf, t, first_row, batch) != BK_OK) {
             return bk_raise(err, OUT_OF_MEMORY, "out of memory");
         }
-        if (ap->wal_buf.len >= WAL_FLUSH_BYTES && flush_wal(ap, err) != BK_OK) {
+        if (ap->wal_buf.len >= bk_wal_flush_bytes && flush_wal(ap, err) != BK_OK) {
             return BK_ERR;
         }
     }
