@@ -326,7 +326,13 @@ static bk_rc cast_one(const bk_eval_ctx *ctx,
     case BK_TYPE_TIMESTAMP:
     case BK_TYPE_TIMESTAMPTZ:
         if (from == BK_TYPE_DATE) {
-            ((int64_t *)out->data)[i] = (int64_t)((const int32_t *)in->data)[i] * BK_USECS_PER_DAY;
+            /* date2timestamp: dates run past the last timestamp; 109203528 is 294277-01-01. */
+            int32_t d = ((const int32_t *)in->data)[i];
+            if (d >= 109203528 - BK_PG_EPOCH_JDAYS) {
+                return bk_raise(err, DATETIME_VALUE_OUT_OF_RANGE,
+                                "date out of range for timestamp");
+            }
+            ((int64_t *)out->data)[i] = (int64_t)d * BK_USECS_PER_DAY;
         } else {
             ((int64_t *)out->data)[i] = ((const int64_t *)in->data)[i];
         }

@@ -281,6 +281,12 @@ void bk_func_register_arith(func_builder *fb)
                      BK_TYPE_FLOAT4);
         }
     }
+    /* mod() is the function form of %, with the same types and errors. */
+    func_add(fb, "mod", bk_type_of(BK_TYPE_INT4), 0, int4_mod, 2, BK_TYPE_INT4, BK_TYPE_INT4);
+    func_add(fb, "mod", bk_type_of(BK_TYPE_INT8), 0, int8_mod, 2, BK_TYPE_INT8, BK_TYPE_INT8);
+    func_add(fb, "mod", bk_type_of(BK_TYPE_INT2), 0, int2_mod, 2, BK_TYPE_INT2, BK_TYPE_INT2);
+    func_add(fb, "mod", bk_type_of(BK_TYPE_NUMERIC), 0, numeric_mod, 2, BK_TYPE_NUMERIC,
+             BK_TYPE_NUMERIC);
     func_add(fb, "neg", bk_type_of(BK_TYPE_INT4), 0, int4_neg, 1, BK_TYPE_INT4);
     func_add(fb, "neg", bk_type_of(BK_TYPE_INT8), 0, int8_neg, 1, BK_TYPE_INT8);
     func_add(fb, "neg", bk_type_of(BK_TYPE_INT2), 0, int2_neg, 1, BK_TYPE_INT2);

@@ -43,6 +43,13 @@ static bk_rc current_schema_impl(FUNC_ARGS)
     return const_text(ctx, "public", n, out, err);
 }
 
+static bk_rc session_user_impl(FUNC_ARGS)
+{
+    (void)call;
+    (void)args;
+    return const_text(ctx, ctx->session->user, n, out, err);
+}
+
 void bk_func_register_misc(func_builder *fb)
 {
     bk_type name;
@@ -50,4 +57,14 @@ void bk_func_register_misc(func_builder *fb)
     func_add(fb, "version", bk_type_of(BK_TYPE_TEXT), 0, version_impl, 0);
     func_add(fb, "current_database", name, 0, current_database_impl, 0);
     func_add(fb, "current_schema", name, 0, current_schema_impl, 0);
+    /*
+     * Targets of SQLValueFunction (CURRENT_USER, SESSION_USER, USER, CURRENT_ROLE,
+     * CURRENT_CATALOG): the SQL keywords reach them through the binder. Basket has no SET ROLE,
+     * so every one is the session's user.
+     */
+    func_add(fb, "current_user", name, 0, session_user_impl, 0);
+    func_add(fb, "session_user", name, 0, session_user_impl, 0);
+    func_add(fb, "current_role", name, 0, session_user_impl, 0);
+    func_add(fb, "user", name, 0, session_user_impl, 0);
+    func_add(fb, "current_catalog", name, 0, current_database_impl, 0);
 }

@@ -55,6 +55,12 @@ static void registry_build(void)
     bk_func_register_compare(&registry);
     bk_func_register_text(&registry);
     bk_func_register_misc(&registry);
+    bk_func_register_math(&registry);
+    bk_func_register_string(&registry);
+    bk_func_register_string_codes(&registry);
+    bk_func_register_datetime(&registry);
+    bk_func_register_datetime_ops(&registry);
+    bk_func_register_to_char(&registry);
 }
 
 const bk_func *bk_func_table(size_t *n)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * String operators and functions: ||, LIKE / ILIKE (PostgreSQL's ~~ operators, with % and _
- * and backslash as the default escape), lower, upper, length. Text is UTF-8 and the database
- * collation is byte order (C.UTF-8); case mapping covers ASCII.
+ * and backslash as the default escape), length. Text is UTF-8 and the database collation is
+ * byte order (C.UTF-8); ILIKE folds ASCII case. The other string functions are in string.c.
  */
 #include <string.h>
 
@@ -48,11 +48,6 @@ static bk_rc concat_impl(FUNC_ARGS)
 static char ascii_lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static char ascii_upper(char c)
-{
-    return (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
 }
 
 static size_t utf8_char_len(const char *p, size_t left)
@@ -164,43 +159,6 @@ static bk_rc not_ilike_impl(FUNC_ARGS)
     return like_apply(args, n, out, true, true, err);
 }
 
-static bk_rc map_case(const bk_eval_ctx *ctx,
-                      const bk_vec *in,
-                      uint32_t n,
-                      bk_vec *out,
-                      char (*fn)(char),
-                      bk_error *err)
-{
-    bk_str *r = out->data;
-    for (uint32_t i = 0; i < n; i++) {
-        if (func_skip(out, i)) {
-            continue;
-        }
-        bk_str s = str_at(in, i);
-        char *p = bk_arena_alloc(ctx->arena, s.len == 0 ? 1 : s.len);
-        if (p == NULL) {
-            return oom(err);
-        }
-        for (size_t k = 0; k < s.len; k++) {
-            p[k] = fn(s.ptr[k]);
-        }
-        r[i] = (bk_str){p, s.len};
-    }
-    return BK_OK;
-}
-
-static bk_rc lower_impl(FUNC_ARGS)
-{
-    (void)call;
-    return map_case(ctx, &args[0], n, out, ascii_lower, err);
-}
-
-static bk_rc upper_impl(FUNC_ARGS)
-{
-    (void)call;
-    return map_case(ctx, &args[0], n, out, ascii_upper, err);
-}
-
 static bk_rc length_impl(FUNC_ARGS)
 {
     (void)ctx;
@@ -233,8 +191,6 @@ void bk_func_register_text(func_builder *fb)
     func_add(fb, "!~~", b, 0, not_like_impl, 2, BK_TYPE_TEXT, BK_TYPE_TEXT);
     func_add(fb, "~~*", b, 0, ilike_impl, 2, BK_TYPE_TEXT, BK_TYPE_TEXT);
     func_add(fb, "!~~*", b, 0, not_ilike_impl, 2, BK_TYPE_TEXT, BK_TYPE_TEXT);
-    func_add(fb, "lower", text, 0, lower_impl, 1, BK_TYPE_TEXT);
-    func_add(fb, "upper", text, 0, upper_impl, 1, BK_TYPE_TEXT);
     func_add(fb, "length", bk_type_of(BK_TYPE_INT4), 0, length_impl, 1, BK_TYPE_TEXT);
     func_add(fb, "char_length", bk_type_of(BK_TYPE_INT4), 0, length_impl, 1, BK_TYPE_TEXT);
 }
