@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bind_int.h"
+#include "sysrel.h"
 
 static bk_rc oom(binder *b)
 {
@@ -50,16 +51,56 @@ typedef struct from_result {
     const char *rel_name; /* for error messages: alias or table name */
 } from_result;
 
+/* A system relation as a FROM item (sysrel.h). */
+static bk_rc
+bind_system_rel(binder *b, const PgQuery__RangeVar *rv, const bk_sysrel *rel, from_result *out)
+{
+    uint32_t n = rel->n_cols;
+    bk_plan *p = plan_new(b, PL_SYSTEM, NULL, n);
+    scope_col *cols = bk_arena_zalloc(b->arena, sizeof(scope_col) * (n == 0 ? 1 : n));
+    if (p == NULL || cols == NULL) {
+        return oom(b);
+    }
+    const char *alias = rv->alias != NULL ? rv->alias->aliasname : rv->relname;
+    if (rv->alias != NULL && rv->alias->n_colnames > n) {
+        bind_position(b, rv->location);
+        return bk_raise(b->err, INVALID_COLUMN_REFERENCE,
+                        "table \"%s\" has %u columns available but %zu columns specified", alias, n,
+                        rv->alias->n_colnames);
+    }
+    p->u.system.rel = rel;
+    for (uint32_t i = 0; i < n; i++) {
+        p->out_types[i] = rel->cols[i].type;
+        cols[i].rel_alias = alias;
+        cols[i].name = rel->cols[i].name;
+        if (rv->alias != NULL && i < rv->alias->n_colnames) {
+            cols[i].name = str_node(rv->alias->colnames[i]);
+        }
+        cols[i].type = rel->cols[i].type;
+        cols[i].table_oid = rel->oid;
+        cols[i].attnum = (int16_t)(i + 1);
+    }
+    out->plan = p;
+    out->scope.cols = cols;
+    out->scope.n_cols = n;
+    out->rel_name = alias;
+    return BK_OK;
+}
+
 static bk_rc bind_range_var(binder *b, const PgQuery__RangeVar *rv, from_result *out)
 {
-    if (rv->schemaname != NULL && rv->schemaname[0] != '\0' &&
-        strcmp(rv->schemaname, "public") != 0) {
+    bool qualified = rv->schemaname != NULL && rv->schemaname[0] != '\0';
+    /* pg_catalog is searched before everything else, qualified or not. */
+    const bk_sysrel *rel = bk_sysrel_find(qualified ? rv->schemaname : NULL, rv->relname);
+    if (rel != NULL) {
+        return bind_system_rel(b, rv, rel, out);
+    }
+    if (qualified && strcmp(rv->schemaname, "public") != 0) {
         bind_position(b, rv->location);
-        if (strcmp(rv->schemaname, "pg_catalog") == 0 ||
-            strcmp(rv->schemaname, "information_schema") == 0) {
+        if (bk_sysrel_schema(rv->schemaname)) {
             return bk_raise(b->err, FEATURE_NOT_SUPPORTED,
-                            "system catalogs are not available yet (relation \"%s.%s\")",
-                            rv->schemaname, rv->relname);
+                            "system catalog \"%s.%s\" is not available yet", rv->schemaname,
+                            rv->relname);
         }
         return bk_raise(b->err, UNDEFINED_TABLE, "relation \"%s.%s\" does not exist",
                         rv->schemaname, rv->relname);

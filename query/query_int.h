@@ -233,7 +233,10 @@ typedef enum plan_kind {
     PL_SORT,
     PL_LIMIT,
     PL_VALUES, /* rows of expressions (INSERT ... VALUES) */
+    PL_SYSTEM, /* a system relation's rows (sysrel.h) */
 } plan_kind;
+
+struct bk_sysrel;
 
 typedef struct bk_sort_key {
     uint32_t col; /* column of the child */
@@ -286,6 +289,10 @@ struct bk_plan {
             bk_expr **cells; /* n_rows * n_out, row-major, each of its column's type */
             uint32_t n_rows;
         } values;
+
+        struct {
+            const struct bk_sysrel *rel;
+        } system;
     } u;
 };
 
@@ -394,6 +401,7 @@ BK_NODISCARD bk_op *bk_op_sort_new(bk_exec_ctx *ctx, const bk_plan *p, bk_op *ch
 BK_NODISCARD bk_op *
 bk_op_limit_new(bk_exec_ctx *ctx, const bk_plan *p, bk_op *child, bk_error *err);
 BK_NODISCARD bk_op *bk_op_values_new(bk_exec_ctx *ctx, const bk_plan *p, bk_error *err);
+BK_NODISCARD bk_op *bk_op_system_new(bk_exec_ctx *ctx, const bk_plan *p, bk_error *err);
 
 /* Common operator plumbing (exec/op_common.c). */
 BK_NODISCARD bk_op *

@@ -101,6 +101,8 @@ bk_type bk_type_of(bk_type_id id);
 bool bk_type_from_oid(uint32_t oid, bk_type *out);
 /* PostgreSQL's name of the type ("integer", "text", "timestamp without time zone"). */
 const char *bk_type_sql_name(bk_type t);
+/* With its modifier, as PostgreSQL's format_type: "numeric(10,2)", "character varying(5)". */
+size_t bk_type_format(bk_type t, char *buf, size_t cap);
 /* pg_type.typname ("int4", "text", "timestamp"). */
 const char *bk_type_pg_name(bk_type t);
 /* pg_type.typlen: bytes of the fixed-width binary form, -1 for variable length. */
@@ -384,6 +386,8 @@ BK_NODISCARD bk_snap *bk_snap_take(bk_db *db, bk_error *err);
 void bk_snap_release(bk_snap *s);
 /* Committed rows of `t` in the snapshot. */
 uint64_t bk_snap_rows(const bk_snap *s, const bk_table *t);
+/* Tables the snapshot sees: bk_db_table_at(db, 0 .. n-1); later ones were created after it. */
+uint32_t bk_snap_table_count(const bk_snap *s);
 
 typedef struct bk_scan bk_scan;
 

@@ -882,6 +882,11 @@ void bk_snap_release(bk_snap *s)
     bk_mem_free(s);
 }
 
+uint32_t bk_snap_table_count(const bk_snap *s)
+{
+    return s->ver->n_tables;
+}
+
 uint64_t bk_snap_rows(const bk_snap *s, const bk_table *t)
 {
     const bk_tabver *v = bk_snap_tabver(s, t);

@@ -3,6 +3,7 @@
  * The SQL types Basket serves and the PostgreSQL facts about them (OIDs, names, lengths), and
  * the civil calendar behind date and timestamp values.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "storage.h"
@@ -72,6 +73,21 @@ const char *bk_type_sql_name(bk_type t)
 {
     const type_info *ti = info_by_oid(t.oid);
     return ti != NULL ? ti->sql_name : types[t.id].sql_name;
+}
+
+size_t bk_type_format(bk_type t, char *buf, size_t cap)
+{
+    const char *name = bk_type_sql_name(t);
+    int n;
+    if (t.oid == BK_OID_NUMERIC && t.typmod >= 4) {
+        int32_t m = t.typmod - 4;
+        n = snprintf(buf, cap, "%s(%d,%d)", name, (m >> 16) & 0xffff, m & 0xffff);
+    } else if ((t.oid == BK_OID_VARCHAR || t.oid == BK_OID_BPCHAR) && t.typmod >= 4) {
+        n = snprintf(buf, cap, "%s(%d)", name, t.typmod - 4);
+    } else {
+        n = snprintf(buf, cap, "%s", name);
+    }
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 const char *bk_type_pg_name(bk_type t)

@@ -91,6 +91,9 @@ static bk_op *build(bk_exec_ctx *ctx, const bk_plan *p, const uint8_t *scan_need
     if (p->kind == PL_VALUES) {
         return bk_op_values_new(ctx, p, err);
     }
+    if (p->kind == PL_SYSTEM) {
+        return bk_op_system_new(ctx, p, err);
+    }
     bk_op *child = build(ctx, p->child, scan_need, err);
     if (child == NULL) {
         return NULL;
