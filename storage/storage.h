@@ -289,6 +289,7 @@ size_t bk_dict_bytes(const bk_dict *d);
 
 typedef struct bk_db bk_db;
 typedef struct bk_table bk_table;
+typedef struct bk_snap bk_snap;
 
 typedef struct bk_column_def {
     const char *name;
@@ -329,10 +330,18 @@ BK_NODISCARD bk_rc bk_db_start_checkpointer(bk_db *db, uint64_t wal_bytes, bk_er
 void bk_db_stop_checkpointer(bk_db *db);
 
 /*
- * Called after each commit becomes visible, in the committing thread, with the table and the
- * range of rows it added. At most 8 hooks.
+ * Called after each commit that added rows becomes visible (so after it is durable), in the
+ * committing thread, once per commit, with the table, the range of rows it added and a
+ * snapshot of exactly the version that commit published: rows first_row .. first_row +
+ * n_rows - 1 of `t` are its last rows, and no later commit is in it. The snapshot is valid
+ * during the call (take your own with bk_snap_take to keep one). At most 8 hooks, registered
+ * before commits start.
  */
-typedef void (*bk_commit_hook)(void *ctx, bk_table *t, uint64_t first_row, uint64_t n_rows);
+typedef void (*bk_commit_hook)(void *ctx,
+                               const bk_snap *snap,
+                               bk_table *t,
+                               uint64_t first_row,
+                               uint64_t n_rows);
 void bk_db_on_commit(bk_db *db, bk_commit_hook fn, void *ctx);
 
 /*
@@ -378,8 +387,6 @@ void bk_appender_abort(bk_appender *ap);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Snapshots and scans                                                                      */
-
-typedef struct bk_snap bk_snap;
 
 /* Pins the committed state of every table. Cheap; never blocks writers. */
 BK_NODISCARD bk_snap *bk_snap_take(bk_db *db, bk_error *err);

@@ -739,6 +739,11 @@ bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
     }
     bk_tabver_unref(v->tabs[t->slot]);
     v->tabs[t->slot] = tv;
+    bool hooks = db->n_hooks > 0 && n_rows > 0;
+    if (hooks) {
+        /* The hooks' snapshot: exactly this commit's version, whatever commits next. */
+        atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
+    }
     bk_dbver *old = dbver_swap(db, v);
     pthread_mutex_unlock(&db->lock);
     bk_dbver_unref(old);
@@ -746,8 +751,12 @@ bk_rc bk_appender_commit(bk_appender *ap, bk_error *err)
     writer_reset_pending(t);
     pthread_mutex_unlock(&t->writer);
     appender_free(ap);
-    for (uint32_t i = 0; i < db->n_hooks && n_rows > 0; i++) {
-        db->hooks[i].fn(db->hooks[i].ctx, t, first_row, n_rows);
+    if (hooks) {
+        bk_snap snap = {db, v};
+        for (uint32_t i = 0; i < db->n_hooks; i++) {
+            db->hooks[i].fn(db->hooks[i].ctx, &snap, t, first_row, n_rows);
+        }
+        bk_dbver_unref(v);
     }
     return BK_OK;
 }
